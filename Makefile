@@ -1,0 +1,51 @@
+# Rencontres — the two commands of the README, and a few helpers.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PORT ?= 8000
+# System packages the browser and PDF tests use (Debian names).
+SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core
+
+.PHONY: demo test test-fast lint format system-deps serve clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## make demo: install, migrate, load the demo rencontre and serve it on http://127.0.0.1:$(PORT)
+demo: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=1 $(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p $(PORT) rencontres.asgi:application
+
+## make test: the whole suite (unit, live WebSocket, browser, services, security)
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+## make test-fast: the unit tier only (no browser, no PostgreSQL/Redis)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not services"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Installs the Debian packages the browser tests need when they are missing (as root only;
+# otherwise it says what to install).
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "Missing system packages:$$missing — run: sudo apt-get install$$missing"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles

@@ -1,0 +1,17 @@
+/* Control panel keyboard shortcuts (listed on the page). Each presses the matching button,
+ * so a shortcut does exactly what a click does. Ignored while typing in a field. */
+(function () {
+  "use strict";
+  var keys = { ArrowRight: "next", ArrowLeft: "previous", " ": "timer", "+": "extend", q: "qr", Q: "qr", o: "open", O: "open" };
+  document.addEventListener("keydown", function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var name = keys[e.key];
+    if (!name) return;
+    var button = document.querySelector('[data-key="' + name + '"]');
+    if (!button || button.disabled) return;
+    e.preventDefault();
+    button.click();
+  });
+})();

@@ -1,0 +1,81 @@
+/* Live pages: keep the socket alive and tick the countdown.
+ *
+ * htmx's ws extension retries only after abnormal closes (1006, 1011-1013); a server restart
+ * may close cleanly (1000/1001), and a phone that slept may hold a socket that looks open but
+ * is dead. So: reconnect after any close except our own "forbidden" (4403), and reconnect
+ * when the page becomes visible again. The server sends the full state on every connection.
+ */
+(function () {
+  "use strict";
+  var FORBIDDEN = 4403;
+  var latest = null;      // the newest WebSocket created for this page
+  var wrapper = null;     // htmx's socket wrapper (has .reconnect())
+  var retries = 0;
+  var hiddenSince = null;
+
+  function banner(state) {
+    var el = document.getElementById("connection");
+    if (!el) return;
+    el.hidden = state === "ok";
+    el.querySelector(".connection__lost").hidden = state !== "lost";
+    el.querySelector(".connection__denied").hidden = state !== "denied";
+  }
+
+  // Scripts are deferred in order: htmx and its ws extension are loaded, the page not yet
+  // processed. Track the newest socket so that closes of replaced ones are ignored.
+  htmx.createWebSocket = function (url) {
+    latest = new WebSocket(url);
+    latest.binaryType = htmx.config.wsBinaryType;
+    return latest;
+  };
+
+  document.addEventListener("htmx:wsOpen", function (e) {
+    wrapper = e.detail.socketWrapper;
+    retries = 0;
+    banner("ok");
+  });
+
+  document.addEventListener("htmx:wsClose", function (e) {
+    wrapper = e.detail.socketWrapper || wrapper;
+    var ev = e.detail.event;
+    if (ev.target !== latest) return; // an old socket we replaced on purpose
+    if (ev.code === FORBIDDEN) { banner("denied"); return; }
+    banner("lost");
+    if ([1006, 1011, 1012, 1013].indexOf(ev.code) >= 0) return; // htmx retries these itself
+    retries += 1;
+    var delay = Math.min(1000 * Math.pow(2, retries - 1), 15000) * (0.75 + Math.random() / 2);
+    setTimeout(function () { if (wrapper) wrapper.reconnect(); }, delay);
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { hiddenSince = Date.now(); return; }
+    // Back from sleep or another app: do not trust a socket that "looks" open.
+    if (hiddenSince !== null && Date.now() - hiddenSince > 3000 && wrapper) wrapper.reconnect();
+    hiddenSince = null;
+  });
+  window.addEventListener("online", function () { if (wrapper) wrapper.reconnect(); });
+
+  // Countdown: the server sends seconds left; we tick from the moment the element arrived.
+  var seen = new WeakMap();
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    var timers = document.querySelectorAll(".timer[data-running='1']");
+    var now = performance.now();
+    for (var i = 0; i < timers.length; i++) {
+      var el = timers[i];
+      if (!seen.has(el)) seen.set(el, now);
+      var left = Math.max(0, Math.ceil(parseInt(el.dataset.remaining, 10) - (now - seen.get(el)) / 1000));
+      var text = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("timer--done", left === 0);
+    }
+  }
+  setInterval(tick, 250);
+
+  // Keep a phone's screen awake while a live page is open (where the browser allows it).
+  async function wake() {
+    try { if ("wakeLock" in navigator && document.visibilityState === "visible") await navigator.wakeLock.request("screen"); } catch (e) { /* not allowed: fine */ }
+  }
+  document.addEventListener("visibilitychange", wake);
+  document.addEventListener("DOMContentLoaded", wake);
+})();

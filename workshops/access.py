@@ -1,0 +1,80 @@
+"""Who may see what: participants recognised by a signed cookie, facilitators by account.
+
+Shared by views and consumers so the page and its socket always agree.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+
+from workshops import selectors
+from workshops.models import Participant, Rencontre
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+COOKIE_SALT = "rencontres.participant"
+
+
+def participant_cookie_name(rencontre: Rencontre | int) -> str:
+    rencontre_id = rencontre if isinstance(rencontre, int) else rencontre.pk
+    return f"rp{rencontre_id}"
+
+
+def _signer(cookie_name: str) -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=f"{COOKIE_SALT}.{cookie_name}")
+
+
+def remember_participant(response: HttpResponse, participant: Participant) -> None:
+    name = participant_cookie_name(participant.rencontre_id)
+    response.set_cookie(
+        name,
+        _signer(name).sign(participant.token),
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=not settings.DEBUG,
+    )
+
+
+def _participant_from_signed(rencontre: Rencontre, signed: str | None) -> Participant | None:
+    if not signed:
+        return None
+    try:
+        token = _signer(participant_cookie_name(rencontre)).unsign(
+            signed, max_age=settings.PARTICIPANT_COOKIE_MAX_AGE
+        )
+    except signing.BadSignature:  # tampered or expired: treated as not joined
+        return None
+    return Participant.objects.filter(rencontre=rencontre, token=token).first()
+
+
+def participant_from_request(request: HttpRequest, rencontre: Rencontre) -> Participant | None:
+    return _participant_from_signed(
+        rencontre, request.COOKIES.get(participant_cookie_name(rencontre))
+    )
+
+
+def participant_from_scope(scope: dict, code: str) -> Participant | None:
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None:
+        return None
+    cookies = scope.get("cookies")
+    if cookies is None:  # without CookieMiddleware, read the raw header
+        raw = b"; ".join(v for k, v in scope.get("headers", []) if k == b"cookie")
+        parsed = SimpleCookie(raw.decode("latin-1"))
+        cookies = {k: m.value for k, m in parsed.items()}
+    return _participant_from_signed(rencontre, cookies.get(participant_cookie_name(rencontre)))
+
+
+def rencontre_for_facilitator(user, code: str) -> Rencontre | None:
+    if user is None or not user.is_authenticated:
+        return None
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None or not selectors.is_facilitator(user, rencontre):
+        return None
+    return rencontre

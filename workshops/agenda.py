@@ -1,0 +1,104 @@
+"""The default half-day agenda (about 3h30) a new rencontre starts from.
+
+Each step lists its activities as plain data, instantiated by `rencontre_create`. Activities
+of a kind that is not registered (an app left out) are skipped rather than shown broken.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def default_agenda() -> list[dict]:
+    return [
+        {
+            "title": _("Accueil"),
+            "minutes": 20,
+            "activities": [
+                {
+                    "kind": "talk",
+                    "title": _("Bienvenue"),
+                    "body": _(
+                        "Scannez le QR code ou tapez le code affiché pour rejoindre la "
+                        "rencontre depuis votre téléphone. Pas de compte à créer."
+                    ),
+                    "minutes": 10,
+                },
+            ],
+        },
+        {
+            "title": _("S'aligner sur le constat"),
+            "minutes": 40,
+            "activities": [
+                {
+                    "kind": "talk",
+                    "title": _("Prendre du recul sur le discours habituel"),
+                    "body": _(
+                        "Où en est vraiment l'industrie du territoire ? Chacun répond depuis "
+                        "son téléphone ; les résultats s'affichent par type d'acteur pour "
+                        "faire apparaître les écarts de lecture."
+                    ),
+                    "minutes": 10,
+                },
+            ],
+        },
+        {
+            "title": _("Méthode d'analyse du patrimoine industriel"),
+            "minutes": 40,
+            "activities": [
+                {
+                    "kind": "talk",
+                    "title": _("Les sites qui ouvrent, s'agrandissent et ferment"),
+                    "body": _(
+                        "Une lecture dynamique du tissu productif : ouvertures, extensions et "
+                        "fermetures de sites, emplois, par filière. Une filière se reconnaît à "
+                        "ses entreprises locomotives et à leurs partenaires locaux."
+                    ),
+                    "minutes": 20,
+                },
+            ],
+        },
+        {
+            "title": _("Formuler sa priorité"),
+            "minutes": 30,
+            "activities": [
+                {
+                    "kind": "talk",
+                    "title": _("Une priorité précise"),
+                    "body": _(
+                        "Quelle filière ? Quels emplois, combien, avec quelles compétences ? "
+                        "Quelles retombées locales attendues de chaque projet ?"
+                    ),
+                    "minutes": 30,
+                },
+            ],
+        },
+        {
+            "title": _("Échanger entre pairs"),
+            "minutes": 50,
+            "activities": [
+                {
+                    "kind": "talk",
+                    "title": _("Deux ou trois actions pour demain"),
+                    "body": _(
+                        "Confrontez vos priorités à votre table, puis engagez-vous sur deux ou "
+                        "trois actions à changer ou lancer dès le lendemain, avec un porteur "
+                        "et une échéance."
+                    ),
+                    "minutes": 50,
+                },
+            ],
+        },
+        {
+            "title": _("Restitution collective"),
+            "minutes": 30,
+            "activities": [
+                {
+                    "kind": "talk",
+                    "title": _("Ce que nous retenons ensemble"),
+                    "body": _("La synthèse de la rencontre et les actions engagées."),
+                    "minutes": 30,
+                },
+            ],
+        },
+    ]

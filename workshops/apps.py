@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class WorkshopsConfig(AppConfig):
+    name = "workshops"
+    verbose_name = "Rencontres"
+
+    def ready(self) -> None:
+        from workshops import kinds
+
+        kinds.register_builtin_kinds()

@@ -1,0 +1,129 @@
+"""The session engine's data: a rencontre, its steps and activities, its participants.
+
+Models hold fields, constraints and field-local properties only; every write goes through
+`workshops.services`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# No 0/O, 1/I/L: a code read aloud or from a wall is never ambiguous.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+
+
+def normalize_code(raw: str) -> str:
+    """The canonical form of a typed code: upper case, without spaces or dashes."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def new_participant_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ActorType(models.TextChoices):
+    COLLECTIVITE = "collectivite", _("Collectivité")
+    ETAT = "etat", _("Service de l'État")
+    ENTREPRISE = "entreprise", _("Entreprise")
+    CHAMBRE = "chambre", _("Chambre consulaire / réseau")
+    FINANCEUR = "financeur", _("Financeur")
+    FORMATION = "formation", _("Formation / recherche")
+    AUTRE = "autre", pgettext_lazy("actor type", "Autre")
+
+
+class Rencontre(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("En préparation")
+        LIVE = "live", _("En cours")
+        CLOSED = "closed", _("Terminée")
+
+    title = models.CharField(_("titre"), max_length=200)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    territory_name = models.CharField(_("territoire"), max_length=200, blank=True)
+    code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="rencontres", verbose_name=_("animateurs")
+    )
+    current_activity = models.ForeignKey(
+        "Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    qr_visible = models.BooleanField(_("QR code affiché"), default=True)
+    # Countdown: running when timer_ends_at is set; paused when only timer_remaining is.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
+    timer_remaining = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("rencontre")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class Step(models.Model):
+    rencontre = models.ForeignKey(Rencontre, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField()
+    title = models.CharField(_("titre"), max_length=200)
+    planned_minutes = models.PositiveIntegerField(_("durée prévue (min)"), default=30)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("étape")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Activity(models.Model):
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="activities")
+    position = models.PositiveIntegerField()
+    # One of the kinds registered in workshops.kinds; validated there, not by DB choices,
+    # so that adding a kind needs no migration of the engine.
+    kind = models.CharField(_("type"), max_length=30)
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("texte"), blank=True)
+    config = models.JSONField(default=dict, blank=True)
+    is_open = models.BooleanField(_("saisie ouverte"), default=True)
+    planned_minutes = models.PositiveIntegerField(_("durée prévue (min)"), default=5)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["step__position", "position"]
+        verbose_name = _("activité")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    rencontre = models.ForeignKey(Rencontre, on_delete=models.CASCADE, related_name="participants")
+    # The secret that recognises this phone (signed cookie) and the personal link afterwards.
+    token = models.CharField(max_length=64, unique=True, default=new_participant_token)
+    name = models.CharField(_("nom"), max_length=120)
+    organisation = models.CharField(_("organisation"), max_length=160)
+    actor_type = models.CharField(_("type d'acteur"), max_length=20, choices=ActorType.choices)
+    listed = models.BooleanField(_("nom dans la liste des participants"), default=False)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    # Number of open sockets from this participant's phones; > 0 means connected.
+    sockets = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        verbose_name = _("participant")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"

@@ -1,0 +1,48 @@
+"""One renderer for page loads and pushes: the role's state template and its partials.
+
+A state template (`workshops/<role>/state.html`) holds one {% partialdef %} per live part,
+each an element with a stable id. A page includes them in place; a push sends them with
+`hx-swap-oob` so htmx replaces each element by id.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from workshops import selectors
+from workshops.models import Rencontre
+
+STATE_PARTS = {
+    "phone": ("stage", "timer"),
+    "screen": ("stage", "timer", "presence", "qr_flag"),
+    "control": ("current", "agenda", "timer", "presence"),
+}
+CONTEXTS = {
+    "phone": selectors.phone_context,
+    "screen": selectors.screen_context,
+    "control": selectors.control_context,
+}
+
+
+def render_parts(*, rencontre: Rencontre, role: str, parts: tuple[str, ...] | list[str]) -> str:
+    context = CONTEXTS[role](rencontre)
+    context["oob"] = True
+    allowed = STATE_PARTS[role]
+    return "".join(
+        render_to_string(f"workshops/{role}/state.html#{part}", context)
+        for part in parts
+        if part in allowed
+    )
+
+
+def render_parts_by_id(*, rencontre_id: int, role: str, parts: tuple[str, ...] | list[str]) -> str:
+    """The named parts for `role`, ready for an out-of-band swap ('' if the rencontre is gone)."""
+    rencontre = Rencontre.objects.filter(pk=rencontre_id).first()
+    if rencontre is None:
+        return ""
+    return render_parts(rencontre=rencontre, role=role, parts=parts)
+
+
+def render_state_for_role(*, rencontre_id: int, role: str) -> str:
+    """Everything live for `role`: what a (re)connecting client needs to catch up."""
+    return render_parts_by_id(rencontre_id=rencontre_id, role=role, parts=STATE_PARTS[role])

@@ -1,0 +1,129 @@
+"""Reads of the session engine: the contexts of the control panel, the screen and the phones.
+
+They are pure functions of the database (no request, no socket), so the same context serves
+a page load, a WebSocket push and the PDF, and their query counts stay flat as the room grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from workshops import kinds
+from workshops.models import Activity, ActorType, Participant, Rencontre, Step
+
+
+def rencontre_by_code(code: str) -> Rencontre | None:
+    from workshops.models import normalize_code
+
+    return Rencontre.objects.filter(code=normalize_code(code)).first()
+
+
+def rencontres_for_user(user) -> list[Rencontre]:
+    return list(
+        Rencontre.objects.filter(facilitators=user).annotate(n_participants=Count("participants"))
+    )
+
+
+def is_facilitator(user, rencontre: Rencontre) -> bool:
+    return bool(user.is_authenticated and rencontre.facilitators.filter(pk=user.pk).exists())
+
+
+@dataclass(frozen=True)
+class Timer:
+    running: bool
+    remaining: int  # seconds left now
+    ends_at_ms: int | None  # epoch milliseconds when running
+
+    @property
+    def visible(self) -> bool:
+        return self.running or self.remaining > 0
+
+    @property
+    def display(self) -> str:
+        minutes, seconds = divmod(self.remaining, 60)
+        return f"{minutes:02d}:{seconds:02d}"
+
+
+def timer_state(rencontre: Rencontre) -> Timer:
+    if rencontre.timer_ends_at is not None:
+        remaining = max(0, int((rencontre.timer_ends_at - timezone.now()).total_seconds() + 0.999))
+        return Timer(True, remaining, int(rencontre.timer_ends_at.timestamp() * 1000))
+    return Timer(False, rencontre.timer_remaining or 0, None)
+
+
+def presence(rencontre: Rencontre) -> dict[str, Any]:
+    counts = Participant.objects.filter(rencontre=rencontre).aggregate(
+        joined=Count("id"), connected=Count("id", filter=Q(sockets__gt=0))
+    )
+    return counts
+
+
+def presence_by_actor_type(rencontre: Rencontre) -> list[dict[str, Any]]:
+    rows = dict(
+        Participant.objects.filter(rencontre=rencontre)
+        .values_list("actor_type")
+        .annotate(n=Count("id"))
+    )
+    return [
+        {"key": value, "label": label, "count": rows.get(value, 0)}
+        for value, label in ActorType.choices
+    ]
+
+
+def current_activity(rencontre: Rencontre) -> Activity | None:
+    if rencontre.current_activity_id is None:
+        return None
+    return Activity.objects.select_related("step").filter(pk=rencontre.current_activity_id).first()
+
+
+def _activity_context(rencontre: Rencontre, activity: Activity | None, *, results: bool) -> dict:
+    kind = kinds.get(activity.kind) if activity else None
+    context: dict[str, Any] = {
+        "rencontre": rencontre,
+        "activity": activity,
+        "kind": kind,
+        "timer": timer_state(rencontre),
+    }
+    if results and activity is not None and kind.results is not None:
+        context["results"] = kind.results(activity)
+    return context
+
+
+def phone_context(rencontre: Rencontre) -> dict[str, Any]:
+    """What every phone of the rencontre shows now (nothing personal: rendered once for all)."""
+    return _activity_context(rencontre, current_activity(rencontre), results=False)
+
+
+def screen_context(rencontre: Rencontre) -> dict[str, Any]:
+    """What the projector shows now: the activity with its results, timer, QR, counts."""
+    context = _activity_context(rencontre, current_activity(rencontre), results=True)
+    context["presence"] = presence(rencontre)
+    return context
+
+
+def agenda(rencontre: Rencontre) -> list[Step]:
+    steps = list(rencontre.steps.prefetch_related("activities"))
+    return steps
+
+
+def control_context(rencontre: Rencontre) -> dict[str, Any]:
+    """The control panel: the screen's context plus the agenda with planned and actual times."""
+    context = screen_context(rencontre)
+    steps = agenda(rencontre)
+    ordered = [a for step in steps for a in step.activities.all()]
+    ids = [a.pk for a in ordered]
+    index = ids.index(rencontre.current_activity_id) if rencontre.current_activity_id in ids else -1
+    context.update(
+        {
+            "steps": steps,
+            "has_previous": index > 0,
+            "has_next": 0 <= index < len(ordered) - 1 or (index == -1 and bool(ordered)),
+            "next_activity": ordered[index + 1] if index + 1 < len(ordered) else None,
+            "planned_total": sum(step.planned_minutes for step in steps),
+        }
+    )
+    return context

@@ -1,0 +1,274 @@
+"""Writes of the session engine. Each function is atomic and broadcasts only after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from workshops import kinds
+from workshops.agenda import default_agenda
+from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commit
+from workshops.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Activity,
+    Participant,
+    Rencontre,
+    Step,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+MAX_TIMER_SECONDS = 4 * 60 * 60
+
+
+class ClosedRencontreError(Exception):
+    """The rencontre no longer accepts participants or answers."""
+
+
+def generate_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@transaction.atomic
+def rencontre_create(
+    *,
+    title: str,
+    date: dt.date,
+    place: str = "",
+    territory_name: str = "",
+    facilitator: AbstractBaseUser,
+    agenda: list[dict] | None = None,
+) -> Rencontre:
+    """Create a rencontre with a fresh unique join code and the default half-day agenda.
+
+    Side effects: creates the rencontre, its steps and activities; the facilitator is added.
+    The first activity becomes current, so phones that join early see the welcome.
+    """
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                rencontre = Rencontre.objects.create(
+                    title=title,
+                    date=date,
+                    place=place,
+                    territory_name=territory_name,
+                    code=generate_code(),
+                )
+            break
+        except IntegrityError:  # the code is taken: draw again
+            continue
+    else:  # pragma: no cover - 31**6 codes make this practically unreachable
+        raise RuntimeError("Could not draw a unique join code")
+    rencontre.facilitators.add(facilitator)
+    first = None
+    for step_position, step_data in enumerate(agenda or default_agenda()):
+        step = Step.objects.create(
+            rencontre=rencontre,
+            position=step_position,
+            title=str(step_data["title"]),
+            planned_minutes=step_data.get("minutes", 30),
+        )
+        position = 0
+        for data in step_data["activities"]:
+            if not kinds.is_registered(data["kind"]):
+                continue
+            activity = Activity.objects.create(
+                step=step,
+                position=position,
+                kind=data["kind"],
+                title=str(data["title"]),
+                body=str(data.get("body", "")),
+                config=data.get("config", {}),
+                planned_minutes=data.get("minutes", 5),
+            )
+            position += 1
+            first = first or activity
+    if first is not None:
+        rencontre.current_activity = first
+        rencontre.save(update_fields=["current_activity"])
+    return rencontre
+
+
+@transaction.atomic
+def participant_join(
+    *, rencontre: Rencontre, name: str, organisation: str, actor_type: str, listed: bool
+) -> Participant:
+    """Register a participant. Side effects: screens and control panels refresh their counts."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    if rencontre.status == Rencontre.Status.CLOSED:
+        raise ClosedRencontreError
+    participant = Participant.objects.create(
+        rencontre=rencontre,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        actor_type=actor_type,
+        listed=listed,
+    )
+    broadcast_refresh_on_commit(rencontre.id, ("presence",))
+    return participant
+
+
+@transaction.atomic
+def participant_socket_change(*, participant_id: int, delta: int) -> None:
+    """Count a phone socket opening (+1) or closing (-1); screens refresh their counts."""
+    Participant.objects.filter(pk=participant_id).update(sockets=F("sockets") + delta)
+    Participant.objects.filter(pk=participant_id, sockets__lt=0).update(sockets=0)
+    rencontre_id = (
+        Participant.objects.filter(pk=participant_id).values_list("rencontre_id", flat=True).first()
+    )
+    if rencontre_id is not None:
+        broadcast_refresh_on_commit(rencontre_id, ("presence",))
+
+
+def _ordered_activities(rencontre: Rencontre) -> list[Activity]:
+    return list(
+        Activity.objects.filter(step__rencontre=rencontre)
+        .select_related("step")
+        .order_by("step__position", "position")
+    )
+
+
+def _switch_to(rencontre: Rencontre, target: Activity) -> None:
+    now = timezone.now()
+    previous = rencontre.current_activity
+    if previous is not None and previous.pk != target.pk:
+        Activity.objects.filter(pk=previous.pk).update(ended_at=now)
+        if previous.step_id != target.step_id:
+            Step.objects.filter(pk=previous.step_id).update(ended_at=now)
+    Activity.objects.filter(pk=target.pk, started_at__isnull=True).update(started_at=now)
+    Activity.objects.filter(pk=target.pk).update(ended_at=None)
+    Step.objects.filter(pk=target.step_id, started_at__isnull=True).update(started_at=now)
+    Step.objects.filter(pk=target.step_id).update(ended_at=None)
+    rencontre.current_activity = target
+    fields = ["current_activity"]
+    if rencontre.status == Rencontre.Status.DRAFT:
+        rencontre.status = Rencontre.Status.LIVE
+        fields.append("status")
+    # Leaving the welcome hides the QR code; the facilitator can show it again on demand.
+    if rencontre.qr_visible and previous is not None and previous.pk != target.pk:
+        rencontre.qr_visible = False
+        fields.append("qr_visible")
+    rencontre.save(update_fields=fields)
+
+
+@transaction.atomic
+def activity_step(*, rencontre: Rencontre, expected_id: int | None, offset: int) -> bool:
+    """Move to the next (+1) or previous (-1) activity.
+
+    `expected_id` is the activity the facilitator saw as current: a double click, or two
+    facilitators pressing at once, moves only once. Returns whether anything changed.
+    Side effects: times of steps and activities; every phone, screen and control updates.
+    """
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    if expected_id is not None and rencontre.current_activity_id != expected_id:
+        return False
+    activities = _ordered_activities(rencontre)
+    ids = [a.pk for a in activities]
+    if not activities:
+        return False
+    index = ids.index(rencontre.current_activity_id) if rencontre.current_activity_id in ids else -1
+    target_index = index + offset
+    if not 0 <= target_index < len(activities):
+        return False
+    _switch_to(rencontre, activities[target_index])
+    broadcast_state_on_commit(rencontre.id)
+    return True
+
+
+@transaction.atomic
+def activity_goto(*, rencontre: Rencontre, activity_id: int) -> bool:
+    """Jump to any activity of the rencontre. Side effects: as `activity_step`."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    target = (
+        Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
+        .select_related("step")
+        .first()
+    )
+    if target is None or target.pk == rencontre.current_activity_id:
+        return False
+    _switch_to(rencontre, target)
+    broadcast_state_on_commit(rencontre.id)
+    return True
+
+
+@transaction.atomic
+def activity_set_open(*, rencontre: Rencontre, is_open: bool) -> bool:
+    """Open or close input on the current activity. Side effects: everyone updates."""
+    updated = Activity.objects.filter(
+        pk=rencontre.current_activity_id, step__rencontre=rencontre
+    ).update(is_open=is_open)
+    if updated:
+        broadcast_state_on_commit(rencontre.id)
+    return bool(updated)
+
+
+@transaction.atomic
+def qr_set_visible(*, rencontre: Rencontre, visible: bool) -> None:
+    """Show or hide the QR code on the projector. Side effects: screens and control update."""
+    Rencontre.objects.filter(pk=rencontre.pk).update(qr_visible=visible)
+    broadcast_state_on_commit(rencontre.id, roles=("screen", "control"))
+
+
+def _timer_remaining(rencontre: Rencontre) -> int:
+    if rencontre.timer_ends_at is not None:
+        return max(0, int((rencontre.timer_ends_at - timezone.now()).total_seconds()))
+    return rencontre.timer_remaining or 0
+
+
+@transaction.atomic
+def timer_start(*, rencontre: Rencontre, seconds: int | None = None) -> None:
+    """Start the countdown: from `seconds`, else resume a paused one, else the current
+    activity's planned duration. Side effects: every role shows the timer."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    if seconds is None:
+        if rencontre.timer_ends_at is not None:
+            return
+        seconds = rencontre.timer_remaining or (
+            rencontre.current_activity.planned_minutes * 60 if rencontre.current_activity else 300
+        )
+    seconds = max(0, min(int(seconds), MAX_TIMER_SECONDS))
+    rencontre.timer_ends_at = timezone.now() + dt.timedelta(seconds=seconds)
+    rencontre.timer_remaining = None
+    rencontre.save(update_fields=["timer_ends_at", "timer_remaining"])
+    broadcast_state_on_commit(rencontre.id)
+
+
+@transaction.atomic
+def timer_pause(*, rencontre: Rencontre) -> None:
+    """Pause a running countdown, keeping what is left. Side effects: every role updates."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    if rencontre.timer_ends_at is None:
+        return
+    rencontre.timer_remaining = _timer_remaining(rencontre)
+    rencontre.timer_ends_at = None
+    rencontre.save(update_fields=["timer_ends_at", "timer_remaining"])
+    broadcast_state_on_commit(rencontre.id)
+
+
+@transaction.atomic
+def timer_extend(*, rencontre: Rencontre, seconds: int) -> None:
+    """Add time to the countdown, running or paused. Side effects: every role updates."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    if rencontre.timer_ends_at is not None:
+        remaining = min(_timer_remaining(rencontre) + seconds, MAX_TIMER_SECONDS)
+        rencontre.timer_ends_at = timezone.now() + dt.timedelta(seconds=remaining)
+    else:
+        rencontre.timer_remaining = min(
+            (rencontre.timer_remaining or 0) + seconds, MAX_TIMER_SECONDS
+        )
+    rencontre.save(update_fields=["timer_ends_at", "timer_remaining"])
+    broadcast_state_on_commit(rencontre.id)
+
+
+@transaction.atomic
+def timer_reset(*, rencontre: Rencontre) -> None:
+    """Remove the countdown. Side effects: every role hides it."""
+    Rencontre.objects.filter(pk=rencontre.pk).update(timer_ends_at=None, timer_remaining=None)
+    broadcast_state_on_commit(rencontre.id)

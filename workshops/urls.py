@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from workshops import views
+
+app_name = "workshops"
+
+urlpatterns = [
+    path("j/", views.join_code, name="join_code"),
+    path("j/<str:code>", views.join, name="join"),
+    path("j/<str:code>/a/<int:activity_id>/", views.phone_activity, name="phone_activity"),
+    path("animer/", views.home, name="home"),
+    path("animer/nouvelle/", views.rencontre_new, name="rencontre_new"),
+    path("animer/<str:code>/", views.control, name="control"),
+    path("animer/<str:code>/ecran/", views.screen, name="screen"),
+    path("animer/<str:code>/action/", views.control_action, name="control_action"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import asyncio
+import functools
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from workshops import access, kinds, qr, rendering, selectors, services
+from workshops.forms import CodeForm, ControlForm, JoinForm, RencontreForm
+from workshops.models import Activity, Participant, Rencontre
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+# ---------------------------------------------------------------- participants
+
+
+@require_GET
+def join_code(request: HttpRequest) -> HttpResponse:
+    """`/j/`: type the code shown in the room."""
+    form = CodeForm(request.GET or None)
+    if form.is_valid():
+        return redirect("workshops:join", code=form.cleaned_data["code"])
+    return render(request, "workshops/phone/code.html", {"form": form})
+
+
+def _unknown_code(request: HttpRequest, code: str) -> HttpResponse:
+    form = CodeForm(initial={"code": code})
+    return render(
+        request,
+        "workshops/phone/code.html",
+        {
+            "form": form,
+            "error": _("Aucune rencontre ne porte le code « %(code)s ». Vérifiez-le.")
+            % {"code": code},
+        },
+        status=404,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    """`/j/<CODE>`: the join form, or the live phone view once this phone has joined."""
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None:
+        return _unknown_code(request, code)
+    if rencontre.code != code:  # lower case or spaces typed: one canonical address
+        return redirect("workshops:join", code=rencontre.code)
+    participant = access.participant_from_request(request, rencontre)
+    if participant is not None:
+        return _phone_page(request, rencontre, participant)
+    closed = rencontre.status == Rencontre.Status.CLOSED
+    form = JoinForm(request.POST if request.method == "POST" and not closed else None)
+    if request.method == "POST" and not closed and form.is_valid():
+        try:
+            participant = services.participant_join(rencontre=rencontre, **form.cleaned_data)
+        except services.ClosedRencontreError:
+            closed = True
+        else:
+            response = redirect("workshops:join", code=rencontre.code)
+            response.status_code = 303
+            access.remember_participant(response, participant)
+            return response
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "workshops/phone/join.html",
+        {"rencontre": rencontre, "form": form, "closed": closed},
+        status=status,
+    )
+
+
+def _phone_page(request: HttpRequest, rencontre: Rencontre, participant: Participant):
+    context = selectors.phone_context(rencontre)
+    context.update({"participant": participant, "oob": False})
+    return render(request, "workshops/phone/page.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def phone_activity(request: HttpRequest, code: str, activity_id: int) -> HttpResponse:
+    """The phone's personal part of an activity (its own answer); POST records an answer."""
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None:
+        raise Http404
+    participant = access.participant_from_request(request, rencontre)
+    if participant is None:
+        return HttpResponseClientRedirect(reverse("workshops:join", args=[rencontre.code]))
+    activity = (
+        Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
+        .select_related("step")
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    kind = kinds.get(activity.kind)
+    if kind.phone_view is None:
+        return HttpResponse("")
+    return kind.phone_view(request, activity, participant)
+
+
+# ---------------------------------------------------------------- facilitators
+
+
+def _get_rencontre_for_facilitator(request: HttpRequest, code: str) -> Rencontre:
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None:
+        raise Http404
+    if not selectors.is_facilitator(request.user, rencontre):
+        raise PermissionDenied
+    return rencontre
+
+
+def facilitator_required(view):
+    """Login page for anonymous users, then 403 unless a facilitator of this rencontre."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, code: str, *args, **kwargs):
+        return view(request, _get_rencontre_for_facilitator(request, code), *args, **kwargs)
+
+    return wrapped
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workshops/control/home.html",
+        {"rencontres": selectors.rencontres_for_user(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rencontre_new(request: HttpRequest) -> HttpResponse:
+    form = RencontreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rencontre = services.rencontre_create(facilitator=request.user, **form.cleaned_data)
+        messages.success(request, _("Rencontre créée. Code : %(code)s") % {"code": rencontre.code})
+        return redirect("workshops:control", code=rencontre.code)
+    return render(request, "workshops/control/new.html", {"form": form})
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    context = selectors.control_context(rencontre)
+    context.update({"oob": False, "join_url": _join_url(request, rencontre)})
+    return render(request, "workshops/control/page.html", context)
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def screen(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    context = selectors.screen_context(rencontre)
+    join_url = _join_url(request, rencontre)
+    context.update(
+        {
+            "oob": False,
+            "join_url": join_url,
+            "join_base": request.build_absolute_uri("/j/"),
+            "qr_svg": qr.svg_for(join_url),
+        }
+    )
+    return render(request, "workshops/screen/page.html", context)
+
+
+def _join_url(request: HttpRequest, rencontre: Rencontre) -> str:
+    return request.build_absolute_uri(reverse("workshops:join", args=[rencontre.code]))
+
+
+@require_POST
+@facilitator_required
+def control_action(request: HtmxHttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """One command of the control panel; answers with the panel's fresh state (OOB)."""
+    form = ControlForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        op = data["op"]
+        if op in ("next", "previous"):
+            services.activity_step(
+                rencontre=rencontre,
+                expected_id=data["expected"],
+                offset=1 if op == "next" else -1,
+            )
+        elif op == "goto" and data["activity"] is not None:
+            services.activity_goto(rencontre=rencontre, activity_id=data["activity"])
+        elif op in ("open", "close"):
+            services.activity_set_open(rencontre=rencontre, is_open=op == "open")
+        elif op in ("qr_show", "qr_hide"):
+            services.qr_set_visible(rencontre=rencontre, visible=op == "qr_show")
+        elif op == "timer_start":
+            minutes = data["minutes"]
+            services.timer_start(
+                rencontre=rencontre, seconds=minutes * 60 if minutes is not None else None
+            )
+        elif op == "timer_pause":
+            services.timer_pause(rencontre=rencontre)
+        elif op == "timer_extend":
+            services.timer_extend(rencontre=rencontre, seconds=(data["minutes"] or 1) * 60)
+        elif op == "timer_reset":
+            services.timer_reset(rencontre=rencontre)
+    if not request.htmx:
+        return redirect("workshops:control", code=rencontre.code)
+    rencontre.refresh_from_db()
+    return HttpResponse(
+        rendering.render_parts(
+            rencontre=rencontre, role="control", parts=rendering.STATE_PARTS["control"]
+        )
+    )
+
+
+# ---------------------------------------------------------------- health
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the channel layer answer; 503 naming the failing part."""
+    failing = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        failing.append("database")
+    try:
+        async_to_sync(_layer_roundtrip)()
+    except Exception:
+        failing.append("channel_layer")
+    if failing:
+        return JsonResponse({"status": "error", "failing": failing}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+async def _layer_roundtrip() -> None:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz"})
+    await asyncio.wait_for(layer.receive(channel), timeout=3)
