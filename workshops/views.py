@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from urllib.parse import urlencode
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -112,7 +113,22 @@ def phone_activity(request: HttpRequest, code: str, activity_id: int) -> HttpRes
     kind = kinds.get(activity.kind)
     if kind.phone_view is None:
         return HttpResponse("")
+    if request.method == "POST" and not _accepts_answers(rencontre, activity):
+        # What was typed stays in the form on the phone; only this message is swapped in.
+        response = render(request, "workshops/phone/closed.html", {"activity": activity})
+        response.status_code = 409
+        response["HX-Retarget"] = f"#answer-status-{activity.pk}"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     return kind.phone_view(request, activity, participant)
+
+
+def _accepts_answers(rencontre: Rencontre, activity: Activity) -> bool:
+    return (
+        activity.is_open
+        and rencontre.current_activity_id == activity.pk
+        and rencontre.status != Rencontre.Status.CLOSED
+    )
 
 
 # ---------------------------------------------------------------- facilitators
@@ -128,11 +144,21 @@ def _get_rencontre_for_facilitator(request: HttpRequest, code: str) -> Rencontre
 
 
 def facilitator_required(view):
-    """Login page for anonymous users, then 403 unless a facilitator of this rencontre."""
+    """Login page for anonymous users, then 403 unless a facilitator of this rencontre.
 
-    @login_required
+    An htmx click after the session expired gets HX-Redirect, so the whole page goes to the
+    login form instead of the click failing silently.
+    """
+
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, code: str, *args, **kwargs):
+    def wrapped(request: HtmxHttpRequest, code: str, *args, **kwargs):
+        if not request.user.is_authenticated:
+            login = f"{reverse('login')}?{urlencode({'next': request.path})}"
+            if request.htmx:
+                target = request.htmx.current_url_abs_path or request.path
+                login = f"{reverse('login')}?{urlencode({'next': target})}"
+                return HttpResponseClientRedirect(login)
+            return redirect(login)
         return view(request, _get_rencontre_for_facilitator(request, code), *args, **kwargs)
 
     return wrapped

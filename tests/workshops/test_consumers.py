@@ -135,7 +135,11 @@ async def test_burst_of_refreshes_is_coalesced_into_few_renders():
     def many_joins():
         for i in range(30):
             services.participant_join(
-                rencontre=rencontre, name=f"P{i}", organisation="X", actor_type="autre", listed=False
+                rencontre=rencontre,
+                name=f"P{i}",
+                organisation="X",
+                actor_type="autre",
+                listed=False,
             )
 
     await many_joins()

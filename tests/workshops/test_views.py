@@ -107,7 +107,9 @@ def test_control_is_forbidden_to_another_facilitator(client):
     client.force_login(UserFactory())
     for name in ("control", "screen"):
         assert client.get(reverse(f"workshops:{name}", args=[rencontre.code])).status_code == 403
-    response = client.post(reverse("workshops:control_action", args=[rencontre.code]), {"op": "next"})
+    response = client.post(
+        reverse("workshops:control_action", args=[rencontre.code]), {"op": "next"}
+    )
     assert response.status_code == 403
 
 
@@ -140,7 +142,9 @@ def test_control_action_next_twice_with_same_expected_moves_once(client):
     rencontre.refresh_from_db()
     second = Activity.objects.filter(step__rencontre=rencontre)[1]
     assert rencontre.current_activity_id == second.pk
-    assert 'id="current" class="panel panel--current" hx-swap-oob="true"' in response.content.decode()
+    assert (
+        'id="current" class="panel panel--current" hx-swap-oob="true"' in response.content.decode()
+    )
 
 
 def test_control_action_with_garbage_is_harmless(client):
@@ -149,7 +153,11 @@ def test_control_action_with_garbage_is_harmless(client):
     client.force_login(user)
     url = reverse("workshops:control_action", args=[rencontre.code])
     before = rencontre.current_activity_id
-    for data in ({"op": "explode"}, {"op": "goto", "activity": "abc"}, {"op": "timer_extend", "minutes": "-3"}):
+    for data in (
+        {"op": "explode"},
+        {"op": "goto", "activity": "abc"},
+        {"op": "timer_extend", "minutes": "-3"},
+    ):
         assert client.post(url, data).status_code == 302
     rencontre.refresh_from_db()
     assert rencontre.current_activity_id == before
@@ -160,7 +168,12 @@ def test_create_rencontre_from_the_form(client):
     client.force_login(user)
     response = client.post(
         reverse("workshops:rencontre_new"),
-        {"title": "Rencontres de l'Arve", "date": "2027-02-04", "place": "Cluses", "territory_name": "CC Arve"},
+        {
+            "title": "Rencontres de l'Arve",
+            "date": "2027-02-04",
+            "place": "Cluses",
+            "territory_name": "CC Arve",
+        },
     )
     rencontre = Rencontre.objects.get(title="Rencontres de l'Arve")
     assert response["Location"] == reverse("workshops:control", args=[rencontre.code])
@@ -171,7 +184,9 @@ def test_create_rencontre_from_the_form(client):
 
 def test_create_rencontre_with_a_bad_date_keeps_the_title(client):
     client.force_login(UserFactory())
-    response = client.post(reverse("workshops:rencontre_new"), {"title": "Ma rencontre", "date": "31/02/2027"})
+    response = client.post(
+        reverse("workshops:rencontre_new"), {"title": "Ma rencontre", "date": "31/02/2027"}
+    )
     html = response.content.decode()
     assert 'value="Ma rencontre"' in html
     assert "Saisissez une date valide." in html
@@ -212,3 +227,59 @@ def test_phone_activity_of_another_rencontre_is_not_found(client):
     foreign = Activity.objects.filter(step__rencontre=other).first()
     url = reverse("workshops:phone_activity", args=[rencontre.code, foreign.pk])
     assert client.post(url, {"x": "1"}).status_code == 404
+
+
+def test_expired_session_on_an_htmx_click_redirects_the_whole_page_to_login(client):
+    rencontre = make_rencontre()
+    url = reverse("workshops:control_action", args=[rencontre.code])
+    control = reverse("workshops:control", args=[rencontre.code])
+    response = client.post(
+        url,
+        {"op": "next"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{control}",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/comptes/connexion/?next={control.replace('/', '%2F')}"
+
+
+@pytest.fixture
+def answering_kind():
+    """A kind that takes input, registered as any app would register one."""
+    from django.http import HttpResponse
+
+    from workshops import kinds
+
+    kind = kinds.register(
+        kinds.ActivityKind(
+            key="test_answer",
+            label="Test",
+            template="workshops/kinds/talk.html",
+            takes_input=True,
+            phone_view=lambda request, activity, participant: HttpResponse(
+                f"recorded for {participant.name}"
+            ),
+        )
+    )
+    yield kind
+    kinds._registry.pop("test_answer")
+
+
+def test_posting_to_an_activity_that_is_no_longer_open_is_refused_in_french(client, answering_kind):
+    rencontre = make_rencontre()
+    join(client, rencontre)
+    activity = rencontre.current_activity
+    Activity.objects.filter(pk=activity.pk).update(kind="test_answer")
+    url = reverse("workshops:phone_activity", args=[rencontre.code, activity.pk])
+    assert client.post(url, {"x": "1"}).content == b"recorded for Claire Martin"
+    Activity.objects.filter(pk=activity.pk).update(is_open=False)
+    response = client.post(url, {"x": "1"})
+    assert response.status_code == 409
+    assert "n'accepte plus de réponses" in response.content.decode()
+    # an activity that is open but no longer current is refused too
+    Activity.objects.filter(pk=activity.pk).update(is_open=True)
+    services_next = Activity.objects.filter(step__rencontre=rencontre)[1]
+    from workshops import services
+
+    services.activity_goto(rencontre=rencontre, activity_id=services_next.pk)
+    assert client.post(url, {"x": "1"}).status_code == 409
