@@ -163,7 +163,7 @@ def postgres_url():
         import psycopg
 
         admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         missing(f"PostgreSQL at {POSTGRES_URL} ({exc})")
     name = f"rencontres_e2e_{uuid.uuid4().hex[:10]}"
     admin.execute(f'CREATE DATABASE "{name}"')
@@ -179,6 +179,6 @@ def redis_url():
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         missing(f"Redis at {REDIS_URL} ({exc})")
     return REDIS_URL
