@@ -24,6 +24,13 @@ def default_agenda() -> list[dict]:
                     ),
                     "minutes": 10,
                 },
+                {
+                    "kind": "words",
+                    "title": _("En un mot : l'industrie de notre territoire aujourd'hui"),
+                    "body": _("Un à trois mots ou courtes expressions."),
+                    "config": {"max_words": 3, "max_length": 40},
+                    "minutes": 8,
+                },
             ],
         },
         {
@@ -38,7 +45,93 @@ def default_agenda() -> list[dict]:
                         "son téléphone ; les résultats s'affichent par type d'acteur pour "
                         "faire apparaître les écarts de lecture."
                     ),
+                    "minutes": 5,
+                },
+                {
+                    "kind": "scale",
+                    "title": _("Où en est la réindustrialisation ici ?"),
+                    "config": {
+                        "statements": [
+                            {
+                                "id": "c1",
+                                "label": str(
+                                    _(
+                                        "Sur notre territoire, la réindustrialisation marque le pas depuis deux ou trois ans."
+                                    )
+                                ),
+                            },
+                            {
+                                "id": "c2",
+                                "label": str(
+                                    _(
+                                        "Nos outils d'accueil des projets industriels sont adaptés aux besoins actuels."
+                                    )
+                                ),
+                            },
+                            {
+                                "id": "c3",
+                                "label": str(
+                                    _(
+                                        "Les acteurs publics du territoire partagent une même lecture de son industrie."
+                                    )
+                                ),
+                            },
+                        ]
+                    },
+                    "minutes": 8,
+                },
+                {
+                    "kind": "poll",
+                    "title": _("Quelles nouvelles filières ont un vrai potentiel chez nous ?"),
+                    "body": _(
+                        "Plusieurs réponses possibles. Soyez sélectifs : toutes ne peuvent pas convenir."
+                    ),
+                    "config": {
+                        "choices": [
+                            {"id": "c1", "label": str(_("Transition énergétique"))},
+                            {"id": "c2", "label": str(_("Industrie du numérique"))},
+                            {
+                                "id": "c3",
+                                "label": str(_("Nouvelles mobilités (à partir de l'automobile)")),
+                            },
+                            {
+                                "id": "c4",
+                                "label": str(
+                                    _("Industrie circulaire et économie sociale et solidaire")
+                                ),
+                            },
+                            {"id": "c5", "label": str(_("Santé"))},
+                            {"id": "c6", "label": str(_("Agroalimentaire"))},
+                        ],
+                        "multiple": True,
+                        "allow_other": True,
+                    },
                     "minutes": 10,
+                },
+                {
+                    "kind": "poll",
+                    "title": _("Quel est aujourd'hui le principal frein aux projets industriels ?"),
+                    "config": {
+                        "choices": [
+                            {"id": "c1", "label": str(_("Foncier disponible"))},
+                            {"id": "c2", "label": str(_("Compétences et recrutement"))},
+                            {"id": "c3", "label": str(_("Accès à l'énergie"))},
+                            {"id": "c4", "label": str(_("Financement"))},
+                            {"id": "c5", "label": str(_("Acceptabilité locale"))},
+                        ],
+                        "multiple": False,
+                        "allow_other": True,
+                    },
+                    "minutes": 8,
+                },
+                {
+                    "kind": "question",
+                    "title": _("Une réussite industrielle du territoire depuis 2018 ?"),
+                    "body": _(
+                        "Un projet, une entreprise, une coopération : en une ou deux phrases."
+                    ),
+                    "config": {"max_length": 280},
+                    "minutes": 5,
                 },
             ],
         },

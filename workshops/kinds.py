@@ -44,6 +44,13 @@ class ActivityKind:
     # The phone's personal part: GET renders it, POST records an answer. The engine has
     # already checked that the participant belongs to the activity's rencontre.
     phone_view: Callable[[HttpRequest, Activity, Participant], HttpResponse] | None = None
+    # Kind-specific commands of the control panel (moderation...): POST only.
+    control_view: Callable[[HttpRequest, Activity], HttpResponse] | None = None
+    # Settings of a new activity of this kind.
+    initial_config: Callable[[], dict[str, Any]] | None = None
+
+    def default_config(self) -> dict[str, Any]:
+        return self.initial_config() if self.initial_config else {}
 
     def partial(self, role: str) -> str:
         if role not in ROLES:
@@ -92,10 +99,66 @@ def choices() -> list[tuple[str, str]]:
 
 
 def register_builtin_kinds() -> None:
+    from workshops import forms, results, views
+
     register(
         ActivityKind(
             key="talk",
             label=_("Intervention (texte au mur)"),
             template="workshops/kinds/talk.html",
+        )
+    )
+    register(
+        ActivityKind(
+            key="poll",
+            label=_("Sondage"),
+            template="workshops/kinds/poll.html",
+            takes_input=True,
+            config_form=forms.PollConfigForm,
+            results=results.poll_results,
+            phone_view=views.poll_phone,
+            initial_config=lambda: {
+                "choices": [{"id": "c1", "label": "Oui"}, {"id": "c2", "label": "Non"}],
+                "multiple": False,
+                "allow_other": False,
+            },
+        )
+    )
+    register(
+        ActivityKind(
+            key="scale",
+            label=_("Échelle d'accord"),
+            template="workshops/kinds/scale.html",
+            takes_input=True,
+            config_form=forms.ScaleConfigForm,
+            results=results.scale_results,
+            phone_view=views.scale_phone,
+            initial_config=lambda: {"statements": [{"id": "c1", "label": str(_("Affirmation"))}]},
+        )
+    )
+    register(
+        ActivityKind(
+            key="words",
+            label=_("Nuage de mots"),
+            template="workshops/kinds/words.html",
+            takes_input=True,
+            config_form=forms.WordsConfigForm,
+            results=results.words_results,
+            phone_view=views.words_phone,
+            control_view=views.moderation_control,
+            initial_config=lambda: {"max_words": 3, "max_length": 40},
+        )
+    )
+    register(
+        ActivityKind(
+            key="question",
+            label=_("Question ouverte"),
+            template="workshops/kinds/question.html",
+            takes_input=True,
+            config_form=forms.QuestionConfigForm,
+            results=results.question_results,
+            phone_view=views.question_phone,
+            control_view=views.moderation_control,
+            initial_config=lambda: {"max_length": 280},
         )
     )

@@ -97,6 +97,10 @@ class Activity(models.Model):
     body = models.TextField(_("texte"), blank=True)
     config = models.JSONField(default=dict, blank=True)
     is_open = models.BooleanField(_("saisie ouverte"), default=True)
+    # Display switches for kinds with results: hidden until revealed (no anchoring), and
+    # split by actor type to show where the groups diverge.
+    results_hidden = models.BooleanField(_("résultats masqués"), default=False)
+    by_actor_type = models.BooleanField(_("vue par type d'acteur"), default=False)
     planned_minutes = models.PositiveIntegerField(_("durée prévue (min)"), default=5)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -127,3 +131,39 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
+
+
+class Answer(models.Model):
+    """One participant's answer to one activity (poll, scale, words, question).
+
+    `data` holds the kind's own shape, validated by the kind's form before it is saved.
+    Hidden answers stay, marked, and are left out of every result.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="answers")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+    data = models.JSONField(default=dict)
+    hidden = models.BooleanField(_("masquée"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "participant"], name="one_answer_per_activity"
+            )
+        ]
+        verbose_name = _("réponse")
+
+
+class Word(models.Model):
+    """One word or short phrase of a `words` answer, with its normalised key for counting."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="words")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="words")
+    text = models.CharField(max_length=60)
+    key = models.CharField(max_length=60, db_index=True)
+    hidden = models.BooleanField(_("masqué"), default=False)
+
+    class Meta:
+        ordering = ["id"]

@@ -17,6 +17,8 @@ STATE_PARTS = {
     "screen": ("stage", "timer", "presence", "qr_flag"),
     "control": ("current", "agenda", "timer", "presence"),
 }
+# Names a sender may use for "whatever shows results" in every role.
+ALIASES = {"results": {"screen": ("stage",), "control": ("current",), "phone": ()}}
 CONTEXTS = {
     "phone": selectors.phone_context,
     "screen": selectors.screen_context,
@@ -25,13 +27,17 @@ CONTEXTS = {
 
 
 def render_parts(*, rencontre: Rencontre, role: str, parts: tuple[str, ...] | list[str]) -> str:
+    expanded: list[str] = []
+    for part in parts:
+        for name in ALIASES.get(part, {}).get(role, (part,)):
+            if name in STATE_PARTS[role] and name not in expanded:
+                expanded.append(name)
+    if not expanded:
+        return ""
     context = CONTEXTS[role](rencontre)
     context["oob"] = True
-    allowed = STATE_PARTS[role]
     return "".join(
-        render_to_string(f"workshops/{role}/state.html#{part}", context)
-        for part in parts
-        if part in allowed
+        render_to_string(f"workshops/{role}/state.html#{part}", context) for part in expanded
     )
 
 

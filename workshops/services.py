@@ -6,21 +6,24 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from workshops import kinds
 from workshops.agenda import default_agenda
-from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commit
+from workshops.live import LIVE_ROLES, broadcast_refresh_on_commit, broadcast_state_on_commit
 from workshops.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     Activity,
+    Answer,
     Participant,
     Rencontre,
     Step,
+    Word,
 )
+from workshops.words import normalize as normalize_word
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -272,3 +275,197 @@ def timer_reset(*, rencontre: Rencontre) -> None:
     """Remove the countdown. Side effects: every role hides it."""
     Rencontre.objects.filter(pk=rencontre.pk).update(timer_ends_at=None, timer_remaining=None)
     broadcast_state_on_commit(rencontre.id)
+
+
+# ---------------------------------------------------------------- answers
+
+
+def _save_answer(*, activity: Activity, participant: Participant, data: dict) -> Answer:
+    """Create or replace the participant's answer (one per activity), racing posts included."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                answer, _created = Answer.objects.update_or_create(
+                    activity=activity, participant=participant, defaults={"data": data}
+                )
+            break
+        except IntegrityError:  # two posts of the same phone at once: the second updates
+            continue
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return answer
+
+
+def _current_answer_data(activity: Activity, participant: Participant) -> dict:
+    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    return dict(answer.data) if answer else {}
+
+
+@transaction.atomic
+def poll_answer_submit(
+    *, activity: Activity, participant: Participant, choice: str, other: str
+) -> Answer:
+    """Record a tap on a poll: single choice replaces, multiple toggles; `other` sets the
+    free text. Side effects: screens and control panels refresh their results."""
+    data = _current_answer_data(activity, participant)
+    chosen: list[str] = list(data.get("choices", []))
+    other = other.strip()
+    if activity.config.get("multiple"):
+        if choice:
+            chosen = [c for c in chosen if c != choice] if choice in chosen else [*chosen, choice]
+        data["choices"] = chosen
+        if other or not choice:
+            data["other"] = other
+    elif choice:
+        data = {"choices": [choice]}
+    else:
+        data = {"choices": [], "other": other}
+    if not activity.config.get("allow_other"):
+        data.pop("other", None)
+    return _save_answer(activity=activity, participant=participant, data=data)
+
+
+@transaction.atomic
+def scale_answer_submit(
+    *, activity: Activity, participant: Participant, statement: str, value: int
+) -> Answer:
+    """Record the agreement (1-5) with one statement; the others are kept."""
+    data = _current_answer_data(activity, participant)
+    data.setdefault("values", {})[statement] = value
+    return _save_answer(activity=activity, participant=participant, data=data)
+
+
+@transaction.atomic
+def words_answer_submit(
+    *, activity: Activity, participant: Participant, words: list[str]
+) -> Answer:
+    """Replace the participant's words. A word the facilitator hid stays hidden when typed
+    again. Side effects: the cloud refreshes on screens and control panels."""
+    answer = _save_answer(activity=activity, participant=participant, data={"words": words})
+    hidden_keys = set(
+        Word.objects.filter(activity=activity, hidden=True).values_list("key", flat=True)
+    )
+    Word.objects.filter(answer=answer).delete()
+    Word.objects.bulk_create(
+        Word(answer=answer, activity=activity, text=text, key=key, hidden=key in hidden_keys)
+        for text in words
+        if (key := normalize_word(text))
+    )
+    return answer
+
+
+@transaction.atomic
+def question_answer_submit(*, activity: Activity, participant: Participant, text: str) -> Answer:
+    """Record a short open answer."""
+    return _save_answer(activity=activity, participant=participant, data={"text": text.strip()})
+
+
+@transaction.atomic
+def answer_set_hidden(*, activity: Activity, answer_id: int, hidden: bool) -> bool:
+    """Moderation: hide (or show again) one answer; it stays in the database, marked.
+    Side effects: the projector drops it at once."""
+    updated = Answer.objects.filter(activity=activity, pk=answer_id).update(hidden=hidden)
+    if updated:
+        broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))
+    return bool(updated)
+
+
+@transaction.atomic
+def word_set_hidden(*, activity: Activity, key: str, hidden: bool) -> bool:
+    """Moderation: hide (or show again) every occurrence of a word in the cloud."""
+    updated = Word.objects.filter(activity=activity, key=key).update(hidden=hidden)
+    if updated:
+        broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))
+    return bool(updated)
+
+
+# ---------------------------------------------------------------- agenda editing
+
+
+def _broadcast_if_current(activity: Activity) -> None:
+    rencontre_id = activity.step.rencontre_id
+    is_current = Rencontre.objects.filter(pk=rencontre_id, current_activity=activity).exists()
+    broadcast_state_on_commit(rencontre_id, roles=LIVE_ROLES if is_current else ("control",))
+
+
+@transaction.atomic
+def activity_display_set(
+    *, rencontre: Rencontre, results_hidden: bool | None = None, by_actor_type: bool | None = None
+) -> bool:
+    """Hide / reveal the current activity's results, or split them by actor type.
+    Side effects: the projector and the control panel update."""
+    fields = {}
+    if results_hidden is not None:
+        fields["results_hidden"] = results_hidden
+    if by_actor_type is not None:
+        fields["by_actor_type"] = by_actor_type
+    updated = Activity.objects.filter(pk=rencontre.current_activity_id).update(**fields)
+    if updated:
+        broadcast_state_on_commit(rencontre.id, roles=("screen", "control"))
+    return bool(updated)
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: Activity, title: str, body: str, planned_minutes: int, config: dict | None
+) -> Activity:
+    """Edit an activity, before or during the session. Side effects: if it is on screen,
+    everyone sees the change."""
+    activity.title = title
+    activity.body = body
+    activity.planned_minutes = planned_minutes
+    if config is not None:
+        activity.config = {**activity.config, **config}
+    activity.save()
+    _broadcast_if_current(activity)
+    return activity
+
+
+@transaction.atomic
+def activity_create(*, step: Step, kind: str, title: str) -> Activity:
+    """Add an activity at the end of a step, with the kind's default settings."""
+    if not kinds.is_registered(kind):
+        raise ValueError(f"Unknown activity kind {kind!r}")
+    position = (step.activities.aggregate(m=models.Max("position"))["m"] or 0) + 1
+    activity = Activity.objects.create(
+        step=step,
+        position=position,
+        kind=kind,
+        title=title,
+        config=kinds.get(kind).default_config(),
+    )
+    broadcast_state_on_commit(step.rencontre_id, roles=("control",))
+    return activity
+
+
+@transaction.atomic
+def activity_move(*, activity: Activity, offset: int) -> None:
+    """Move an activity up (-1) or down (+1) within its step."""
+    siblings = list(activity.step.activities.order_by("position", "id"))
+    index = next(i for i, a in enumerate(siblings) if a.pk == activity.pk)
+    target = index + offset
+    if not 0 <= target < len(siblings):
+        return
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for position, sibling in enumerate(siblings):
+        Activity.objects.filter(pk=sibling.pk).update(position=position)
+    broadcast_state_on_commit(activity.step.rencontre_id)
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity) -> None:
+    """Remove an activity and its answers. The current one cannot be removed."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=activity.step.rencontre_id)
+    if rencontre.current_activity_id == activity.pk:
+        raise ValueError("The current activity cannot be removed")
+    activity.delete()
+    broadcast_state_on_commit(rencontre.id, roles=("control",))
+
+
+@transaction.atomic
+def step_update(*, step: Step, title: str, planned_minutes: int) -> Step:
+    """Retitle or retime a step."""
+    step.title = title
+    step.planned_minutes = planned_minutes
+    step.save(update_fields=["title", "planned_minutes"])
+    broadcast_state_on_commit(step.rencontre_id)
+    return step

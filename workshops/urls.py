@@ -15,5 +15,6 @@ urlpatterns = [
     path("animer/<str:code>/", views.control, name="control"),
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
     path("animer/<str:code>/action/", views.control_action, name="control_action"),
+    path("animer/<str:code>/a/<int:activity_id>/", views.control_activity, name="control_activity"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -19,9 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from workshops import access, kinds, qr, rendering, selectors, services
-from workshops.forms import CodeForm, ControlForm, JoinForm, RencontreForm
-from workshops.models import Activity, Participant, Rencontre
+from workshops import access, kinds, qr, rendering, results, selectors, services
+from workshops.forms import (
+    CodeForm,
+    ControlForm,
+    JoinForm,
+    PollAnswerForm,
+    QuestionAnswerForm,
+    RencontreForm,
+    ScaleAnswerForm,
+    WordsAnswerForm,
+)
+from workshops.models import Activity, Answer, Participant, Rencontre
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -246,14 +255,13 @@ def control_action(request: HtmxHttpRequest, rencontre: Rencontre) -> HttpRespon
             services.timer_extend(rencontre=rencontre, seconds=(data["minutes"] or 1) * 60)
         elif op == "timer_reset":
             services.timer_reset(rencontre=rencontre)
+        elif op in ("results_show", "results_hide"):
+            services.activity_display_set(rencontre=rencontre, results_hidden=op == "results_hide")
+        elif op in ("split_on", "split_off"):
+            services.activity_display_set(rencontre=rencontre, by_actor_type=op == "split_on")
     if not request.htmx:
         return redirect("workshops:control", code=rencontre.code)
-    rencontre.refresh_from_db()
-    return HttpResponse(
-        rendering.render_parts(
-            rencontre=rencontre, role="control", parts=rendering.STATE_PARTS["control"]
-        )
-    )
+    return _control_state(rencontre)
 
 
 # ---------------------------------------------------------------- health
@@ -283,3 +291,167 @@ async def _layer_roundtrip() -> None:
     channel = await layer.new_channel("healthz.")
     await layer.send(channel, {"type": "healthz"})
     await asyncio.wait_for(layer.receive(channel), timeout=3)
+
+
+# ---------------------------------------------------------------- answering kinds
+
+
+def _mine(request, activity, participant, template: str, form, saved: bool, **extra):
+    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    context = {
+        "activity": activity,
+        "rencontre": activity.step.rencontre,
+        "participant": participant,
+        "form": form,
+        "saved": saved,
+        "answered": answer is not None,
+        "data": answer.data if answer else {},
+        **extra,
+    }
+    return render(request, f"workshops/kinds/{template}.html#mine", context)
+
+
+def poll_phone(request: HttpRequest, activity: Activity, participant: Participant):
+    choice_ids = [c["id"] for c in activity.config.get("choices", [])]
+    form, saved = PollAnswerForm(choice_ids=choice_ids), False
+    if request.method == "POST":
+        form = PollAnswerForm(request.POST, choice_ids=choice_ids)
+        if form.is_valid():
+            services.poll_answer_submit(
+                activity=activity,
+                participant=participant,
+                choice=form.cleaned_data["choice"],
+                other=form.cleaned_data["other"],
+            )
+            form, saved = PollAnswerForm(choice_ids=choice_ids), True
+    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    data = answer.data if answer else {}
+    return _mine(
+        request,
+        activity,
+        participant,
+        "poll",
+        form,
+        saved,
+        choices=activity.config.get("choices", []),
+        chosen=set(data.get("choices", [])),
+        other=data.get("other", ""),
+    )
+
+
+def scale_phone(request: HttpRequest, activity: Activity, participant: Participant):
+    statements = results.scale_statements(activity)
+    ids = [s["id"] for s in statements]
+    form, saved = ScaleAnswerForm(statement_ids=ids), False
+    if request.method == "POST":
+        form = ScaleAnswerForm(request.POST, statement_ids=ids)
+        if form.is_valid():
+            services.scale_answer_submit(
+                activity=activity,
+                participant=participant,
+                statement=form.cleaned_data["statement"],
+                value=form.cleaned_data["value"],
+            )
+            form, saved = ScaleAnswerForm(statement_ids=ids), True
+    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    values = answer.data.get("values", {}) if answer else {}
+    return _mine(
+        request,
+        activity,
+        participant,
+        "scale",
+        form,
+        saved,
+        statements=[{**s, "value": values.get(s["id"])} for s in statements],
+        levels=results.SCALE_LEVELS,
+    )
+
+
+def _words_form(activity: Activity, data=None, initial=None) -> WordsAnswerForm:
+    return WordsAnswerForm(
+        data,
+        initial=initial,
+        max_words=int(activity.config.get("max_words", 3)),
+        max_length=int(activity.config.get("max_length", 40)),
+    )
+
+
+def words_phone(request: HttpRequest, activity: Activity, participant: Participant):
+    saved = False
+    if request.method == "POST":
+        form = _words_form(activity, request.POST)
+        if form.is_valid():
+            services.words_answer_submit(
+                activity=activity, participant=participant, words=form.cleaned_data["words"]
+            )
+            saved = True
+        else:
+            return _mine(request, activity, participant, "words", form, False)
+    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    words = answer.data.get("words", []) if answer else []
+    form = _words_form(activity, initial={f"word{i}": w for i, w in enumerate(words)})
+    return _mine(request, activity, participant, "words", form, saved)
+
+
+def question_phone(request: HttpRequest, activity: Activity, participant: Participant):
+    max_length = int(activity.config.get("max_length", 280))
+    saved = False
+    if request.method == "POST":
+        form = QuestionAnswerForm(request.POST, max_length=max_length)
+        if form.is_valid():
+            services.question_answer_submit(
+                activity=activity, participant=participant, text=form.cleaned_data["text"]
+            )
+            saved = True
+        else:
+            return _mine(request, activity, participant, "question", form, False)
+    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    initial = {"text": answer.data.get("text", "")} if answer else None
+    form = QuestionAnswerForm(initial=initial, max_length=max_length)
+    return _mine(request, activity, participant, "question", form, saved)
+
+
+def moderation_control(request: HttpRequest, activity: Activity) -> None:
+    """Hide or show again a word (by its normalised key) or an answer."""
+    op = request.POST.get("op", "")
+    if op in ("hide_word", "show_word"):
+        services.word_set_hidden(
+            activity=activity, key=request.POST.get("key", "")[:60], hidden=op == "hide_word"
+        )
+    elif op in ("hide_answer", "show_answer"):
+        try:
+            answer_id = int(request.POST.get("answer", ""))
+        except ValueError:
+            return
+        services.answer_set_hidden(
+            activity=activity, answer_id=answer_id, hidden=op == "hide_answer"
+        )
+
+
+@require_POST
+@facilitator_required
+def control_activity(request: HtmxHttpRequest, rencontre: Rencontre, activity_id: int):
+    """A kind's own command from the control panel (moderation...); answers with the
+    panel's fresh state."""
+    activity = (
+        Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
+        .select_related("step")
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    kind = kinds.get(activity.kind)
+    if kind.control_view is not None:
+        kind.control_view(request, activity)
+    if not request.htmx:
+        return redirect("workshops:control", code=rencontre.code)
+    return _control_state(rencontre)
+
+
+def _control_state(rencontre: Rencontre) -> HttpResponse:
+    rencontre.refresh_from_db()
+    return HttpResponse(
+        rendering.render_parts(
+            rencontre=rencontre, role="control", parts=rendering.STATE_PARTS["control"]
+        )
+    )

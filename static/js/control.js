@@ -2,7 +2,7 @@
  * so a shortcut does exactly what a click does. Ignored while typing in a field. */
 (function () {
   "use strict";
-  var keys = { ArrowRight: "next", ArrowLeft: "previous", " ": "timer", "+": "extend", q: "qr", Q: "qr", o: "open", O: "open" };
+  var keys = { ArrowRight: "next", ArrowLeft: "previous", " ": "timer", "+": "extend", q: "qr", Q: "qr", o: "open", O: "open", r: "reveal", R: "reveal", d: "split", D: "split" };
   document.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     var t = e.target;

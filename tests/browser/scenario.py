@@ -85,7 +85,7 @@ def run_foundation(
 
     control.bring_to_front()
     control.locator("body").press("ArrowRight")
-    title = "Prendre du recul sur le discours habituel"
+    title = "En un mot : l'industrie de notre territoire aujourd'hui"
     for page in phones:
         expect(page.locator("#stage .stage__title")).to_have_text(title)
     expect(screen.locator("#stage .stage__title")).to_have_text(title)

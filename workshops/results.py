@@ -1,0 +1,341 @@
+"""Results of the answering kinds (poll, scale, words, question): pure reads of the database.
+
+Divergence by actor type, used to put first what splits the room:
+- poll: for each choice, the share of each actor type's respondents who picked it; the
+  divergence is the gap between the highest and the lowest share (in points, 0-100).
+- scale: for each statement, the mean agreement (1-5) of each actor type; the divergence is
+  the gap between the highest and lowest mean, divided by 4 to read on the same 0-100 scale.
+Only actor types with at least one respondent count; with fewer than two, divergence is 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from workshops.models import Activity, ActorType, Answer, Participant, Word
+from workshops.words import display_forms
+
+SCALE_LEVELS = [
+    (1, _("Pas du tout d'accord")),
+    (2, _("Plutôt pas d'accord")),
+    (3, _("Ni d'accord ni pas d'accord")),
+    (4, _("Plutôt d'accord")),
+    (5, _("Tout à fait d'accord")),
+]
+ACTOR_COLORS = {
+    "collectivite": "#1f5fbf",
+    "etat": "#7b3fa0",
+    "entreprise": "#e07a1f",
+    "chambre": "#1d7f6e",
+    "financeur": "#b3261e",
+    "formation": "#6b8e23",
+    "autre": "#6b7280",
+}
+OTHER_ID = "other"
+
+
+@dataclass
+class Bar:
+    key: str
+    label: str
+    count: int
+    share: float  # 0-100 of respondents
+
+
+@dataclass
+class GroupPoint:
+    actor_type: str
+    label: str
+    color: str
+    value: float  # share 0-100 (poll) or mean 1-5 (scale)
+    respondents: int
+    pos: int = 0  # position on the chart's axis, 0-1000
+
+
+@dataclass
+class Divergent:
+    key: str
+    label: str
+    divergence: float  # 0-100
+    points: list[GroupPoint] = field(default_factory=list)
+
+    @property
+    def min_pos(self) -> int:
+        return min((p.pos for p in self.points), default=0)
+
+    @property
+    def max_pos(self) -> int:
+        return max((p.pos for p in self.points), default=0)
+
+
+def _visible_answers(activity: Activity) -> list[tuple[dict, str]]:
+    return list(
+        Answer.objects.filter(activity=activity, hidden=False).values_list(
+            "data", "participant__actor_type"
+        )
+    )
+
+
+def _participant_count(activity: Activity) -> int:
+    return Participant.objects.filter(rencontre_id=activity.step.rencontre_id).count()
+
+
+def _hidden_count(activity: Activity) -> int:
+    return Answer.objects.filter(activity=activity, hidden=True).count()
+
+
+def _divergent(key: str, label: str, values_by_type: dict[str, tuple[float, int]], span: float):
+    low = 0 if span == 100 else 1  # poll shares run 0-100, scale means 1-5
+    points = [
+        GroupPoint(
+            t,
+            str(ActorType(t).label),
+            ACTOR_COLORS[t],
+            round(value, 2),
+            n,
+            round(1000 * (value - low) / span),
+        )
+        for t, (value, n) in values_by_type.items()
+        if n > 0
+    ]
+    points.sort(key=lambda p: list(ACTOR_COLORS).index(p.actor_type))
+    values = [p.value for p in points]
+    gap = (max(values) - min(values)) * 100 / span if len(values) >= 2 else 0.0
+    return Divergent(key, label, round(gap, 1), points)
+
+
+def poll_choices(activity: Activity) -> list[dict[str, str]]:
+    choices = list(activity.config.get("choices", []))
+    if activity.config.get("allow_other"):
+        choices.append({"id": OTHER_ID, "label": str(_("Autre"))})
+    return choices
+
+
+def poll_results(activity: Activity) -> dict[str, Any]:
+    answers = _visible_answers(activity)
+    choices = poll_choices(activity)
+    counts: Counter[str] = Counter()
+    by_type_total: Counter[str] = Counter()
+    by_type_choice: dict[str, Counter[str]] = defaultdict(Counter)
+    others = []
+    for data, actor_type in answers:
+        picked = set(data.get("choices", []))
+        if data.get("other"):
+            picked.add(OTHER_ID)
+            others.append(data["other"])
+        by_type_total[actor_type] += 1
+        for choice in picked:
+            counts[choice] += 1
+            by_type_choice[actor_type][choice] += 1
+    n = len(answers)
+    bars = [
+        Bar(c["id"], c["label"], counts[c["id"]], round(100 * counts[c["id"]] / n, 1) if n else 0)
+        for c in choices
+    ]
+    divergence = [
+        _divergent(
+            c["id"],
+            c["label"],
+            {
+                t: (100 * by_type_choice[t][c["id"]] / total, total)
+                for t, total in by_type_total.items()
+            },
+            span=100,
+        )
+        for c in choices
+    ]
+    divergence.sort(key=lambda d: -d.divergence)
+    return {
+        "bars": bars,
+        "max_count": max([b.count for b in bars], default=0),
+        "others": others,
+        "n_answers": n,
+        "n_participants": _participant_count(activity),
+        "n_hidden": _hidden_count(activity),
+        "divergence": divergence,
+        "legend": _legend(by_type_total),
+    }
+
+
+def scale_statements(activity: Activity) -> list[dict[str, str]]:
+    return list(activity.config.get("statements", []))
+
+
+def scale_results(activity: Activity) -> dict[str, Any]:
+    answers = _visible_answers(activity)
+    rows = []
+    divergence = []
+    respondents_by_type: Counter[str] = Counter()
+    for data, actor_type in answers:
+        if data.get("values"):
+            respondents_by_type[actor_type] += 1
+    for statement in scale_statements(activity):
+        sid = statement["id"]
+        distribution = Counter()
+        sums: dict[str, list[int]] = defaultdict(list)
+        for data, actor_type in answers:
+            value = data.get("values", {}).get(sid)
+            if value in (1, 2, 3, 4, 5):
+                distribution[value] += 1
+                sums[actor_type].append(value)
+        total = sum(distribution.values())
+        mean = sum(v * c for v, c in distribution.items()) / total if total else None
+        segments = []
+        offset = 0.0
+        for level, label in SCALE_LEVELS:
+            share = 100 * distribution[level] / total if total else 0
+            segments.append(
+                {
+                    "level": level,
+                    "label": label,
+                    "count": distribution[level],
+                    "share": round(share, 1),
+                    "offset": round(offset, 2),
+                }
+            )
+            offset += share
+        rows.append(
+            {
+                "id": sid,
+                "label": statement["label"],
+                "total": total,
+                "mean": round(mean, 2) if mean is not None else None,
+                "segments": segments,
+                "agree": round(sum(s["share"] for s in segments if s["level"] >= 4), 1),
+            }
+        )
+        divergence.append(
+            _divergent(
+                sid,
+                statement["label"],
+                {t: (sum(v) / len(v), len(v)) for t, v in sums.items()},
+                span=4,
+            )
+        )
+    divergence.sort(key=lambda d: -d.divergence)
+    return {
+        "rows": rows,
+        "levels": SCALE_LEVELS,
+        "n_answers": sum(1 for data, _t in answers if data.get("values")),
+        "n_participants": _participant_count(activity),
+        "n_hidden": _hidden_count(activity),
+        "divergence": divergence,
+        "legend": _legend(respondents_by_type),
+    }
+
+
+def _legend(counts: Counter[str]) -> list[dict[str, Any]]:
+    return [
+        {"key": t, "label": label, "color": ACTOR_COLORS[t], "count": counts[t]}
+        for t, label in ActorType.choices
+        if counts[t]
+    ]
+
+
+def word_groups(activity: Activity, *, include_hidden: bool = False) -> list[dict[str, Any]]:
+    """Entries of the cloud: key, display form, count (most frequent first)."""
+    words = Word.objects.filter(activity=activity, answer__hidden=False)
+    if not include_hidden:
+        words = words.filter(hidden=False)
+    texts: dict[str, list[str]] = defaultdict(list)
+    hidden: dict[str, bool] = {}
+    for text, key, is_hidden in words.values_list("text", "key", "hidden"):
+        texts[key].append(text)
+        hidden[key] = hidden.get(key, False) or is_hidden
+    shown = display_forms(texts)
+    groups = [
+        {"key": k, "text": shown[k], "count": len(v), "hidden": hidden[k]} for k, v in texts.items()
+    ]
+    groups.sort(key=lambda g: (-g["count"], g["text"].casefold()))
+    return groups
+
+
+CLOUD_WIDTH, CLOUD_HEIGHT = 1000, 520
+CLOUD_COLORS = ["#ffd28a", "#8fb4f5", "#ffffff", "#9be3c9", "#f4a3a3", "#d7c2f0"]
+
+
+def cloud_layout(groups: list[dict[str, Any]], *, limit: int = 60) -> list[dict[str, Any]]:
+    """Place words on an Archimedean spiral from the centre, biggest first, without overlap.
+
+    Deterministic (same answers, same picture); sizes grow with the square root of the count
+    so that a frequent word stands out without crushing the others (readable at 5 m).
+    """
+    groups = groups[:limit]
+    if not groups:
+        return []
+    top = max(g["count"] for g in groups)
+    placed: list[tuple[float, float, float, float]] = []
+    result = []
+    for index, group in enumerate(groups):
+        size = 22 + 58 * math.sqrt(group["count"] / top) if top > 1 else 40
+        width = 0.56 * size * len(group["text"]) + 8
+        height = size * 1.05
+        for step in range(2000):
+            angle = 0.35 * step
+            radius = 2.2 * angle
+            x = CLOUD_WIDTH / 2 + radius * math.cos(angle) * 1.6
+            y = CLOUD_HEIGHT / 2 + radius * math.sin(angle)
+            box = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+            inside = (
+                box[0] >= 0 and box[1] >= 0 and box[2] <= CLOUD_WIDTH and box[3] <= CLOUD_HEIGHT
+            )
+            if inside and not any(
+                box[0] < b[2] and box[2] > b[0] and box[1] < b[3] and box[3] > b[1] for b in placed
+            ):
+                placed.append(box)
+                result.append(
+                    {
+                        **group,
+                        "x": round(x, 1),
+                        "y": round(y + size * 0.35, 1),
+                        "size": round(size, 1),
+                        "color": CLOUD_COLORS[index % len(CLOUD_COLORS)],
+                    }
+                )
+                break
+    return result
+
+
+def words_results(activity: Activity) -> dict[str, Any]:
+    groups = word_groups(activity)
+    return {
+        "groups": groups,
+        "cloud": cloud_layout(groups),
+        "n_answers": Answer.objects.filter(activity=activity, hidden=False).count(),
+        "n_participants": _participant_count(activity),
+        "n_hidden": Word.objects.filter(activity=activity, hidden=True)
+        .values("key")
+        .distinct()
+        .count(),
+        "moderation": word_groups(activity, include_hidden=True),
+    }
+
+
+def question_results(activity: Activity) -> dict[str, Any]:
+    answers = list(
+        Answer.objects.filter(activity=activity)
+        .select_related("participant")
+        .order_by("-updated_at")
+    )
+    visible = [a for a in answers if not a.hidden]
+    return {
+        "answers": visible,
+        "all_answers": answers,
+        "n_answers": len(visible),
+        "n_participants": _participant_count(activity),
+        "n_hidden": len(answers) - len(visible),
+    }
+
+
+def answered_counts(activity_ids: list[int]) -> dict[int, int]:
+    return dict(
+        Answer.objects.filter(activity_id__in=activity_ids, hidden=False)
+        .values_list("activity_id")
+        .annotate(n=Count("id"))
+    )

@@ -1,0 +1,59 @@
+"""Word normalisation for word clouds: "Énergie", "energie" and "énergies " count as one.
+
+The key folds case and accents, trims surrounding spaces and punctuation, collapses inner
+spaces and removes simple French plurals (final -s or -x; -aux to -al; -eaux to -eau).
+The entry is displayed in its most common typed form.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+MIN_PLURAL_LENGTH = 4  # "bus", "gaz", "pas" keep their final letter
+
+
+def clean(text: str) -> str:
+    """The typed form, tidied for display: no surrounding punctuation, single spaces."""
+    text = " ".join(text.split())
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end]
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _singular(token: str) -> str:
+    if len(token) < MIN_PLURAL_LENGTH:
+        return token
+    if token.endswith("eaux"):
+        return token[:-1]
+    if token.endswith("aux"):
+        return token[:-3] + "al"
+    if token.endswith("ss"):
+        return token
+    if token.endswith(("s", "x")):
+        return token[:-1]
+    return token
+
+
+def normalize(text: str) -> str:
+    """The counting key of a word or short phrase ('' when nothing is left)."""
+    folded = _fold(clean(text)).replace("’", "'")
+    return " ".join(_singular(token) for token in folded.split())
+
+
+def display_forms(texts_by_key: dict[str, list[str]]) -> dict[str, str]:
+    """For each key, its most common typed form (the first typed wins a tie)."""
+    result = {}
+    for key, texts in texts_by_key.items():
+        counts = Counter(texts)
+        best = max(counts.values())
+        result[key] = next(t for t in texts if counts[t] == best)
+    return result
