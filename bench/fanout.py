@@ -46,7 +46,7 @@ def rss_mb(pid: int) -> float:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def join_phone(client: httpx.AsyncClient, code: str, i: int) -> str:
@@ -69,7 +69,7 @@ async def join_phone(client: httpx.AsyncClient, code: str, i: int) -> str:
 
 async def run(args: argparse.Namespace) -> dict:
     work = Path(tempfile.mkdtemp(prefix="rencontres-bench-"))
-    env = {k: v for k, v in os.environ.items()}
+    env = dict(os.environ)
     env.update(
         {
             "DEBUG": "1",
@@ -103,7 +103,7 @@ async def run(args: argparse.Namespace) -> dict:
         ],
         cwd=ROOT,
         env=env,
-        stdout=open(work / "daphne.log", "wb"),
+        stdout=(work / "daphne.log").open("wb"),  # noqa: SIM115 - lives as long as the server
         stderr=subprocess.STDOUT,
     )
     try:
@@ -196,7 +196,9 @@ async def run(args: argparse.Namespace) -> dict:
             },
             "database": env["DATABASE_URL"].split(":", 1)[0],
             "channel_layer": "redis-pubsub" if env.get("REDIS_URL") else "in-memory",
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+            "machine": (
+                f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            ),
         }
     finally:
         server.terminate()

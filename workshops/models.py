@@ -155,6 +155,9 @@ class Answer(models.Model):
         ]
         verbose_name = _("réponse")
 
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.activity_id}"
+
 
 class Word(models.Model):
     """One word or short phrase of a `words` answer, with its normalised key for counting."""
@@ -167,3 +170,6 @@ class Word(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
