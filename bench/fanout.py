@@ -103,7 +103,7 @@ async def run(args: argparse.Namespace) -> dict:
         ],
         cwd=ROOT,
         env=env,
-        stdout=(work / "daphne.log").open("wb"),  # noqa: SIM115 - lives as long as the server
+        stdout=(work / "daphne.log").open("wb"),
         stderr=subprocess.STDOUT,
     )
     try:
