@@ -260,28 +260,26 @@ CLOUD_WIDTH, CLOUD_HEIGHT = 1000, 520
 CLOUD_COLORS = ["#ffd28a", "#8fb4f5", "#ffffff", "#9be3c9", "#f4a3a3", "#d7c2f0"]
 
 
-def cloud_layout(groups: list[dict[str, Any]], *, limit: int = 60) -> list[dict[str, Any]]:
-    """Place words on an Archimedean spiral from the centre, biggest first, without overlap.
+def _box(x: float, y: float, text: str, size: float) -> tuple[float, float, float, float]:
+    width = 0.56 * size * len(text) + 8
+    height = size * 1.05
+    return (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
 
-    Deterministic (same answers, same picture); sizes grow with the square root of the count
-    so that a frequent word stands out without crushing the others (readable at 5 m).
-    """
-    groups = groups[:limit]
-    if not groups:
-        return []
+
+def _place(groups: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
     top = max(g["count"] for g in groups)
     placed: list[tuple[float, float, float, float]] = []
     result = []
     for index, group in enumerate(groups):
-        size = 22 + 58 * math.sqrt(group["count"] / top) if top > 1 else 40
-        width = 0.56 * size * len(group["text"]) + 8
-        height = size * 1.05
-        for step in range(2000):
-            angle = 0.35 * step
-            radius = 2.2 * angle
+        size = scale * (22 + 58 * math.sqrt(group["count"] / top) if top > 1 else 40)
+        angle = 0.0
+        while True:
+            radius = 1.8 * angle
+            if radius > CLOUD_WIDTH:
+                return result  # no room left at this size
             x = CLOUD_WIDTH / 2 + radius * math.cos(angle) * 1.6
             y = CLOUD_HEIGHT / 2 + radius * math.sin(angle)
-            box = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+            box = _box(x, y, group["text"], size)
             inside = (
                 box[0] >= 0 and box[1] >= 0 and box[2] <= CLOUD_WIDTH and box[3] <= CLOUD_HEIGHT
             )
@@ -299,6 +297,34 @@ def cloud_layout(groups: list[dict[str, Any]], *, limit: int = 60) -> list[dict[
                     }
                 )
                 break
+            angle += 6 / max(radius, 6)  # about 6 px along the spiral per try
+    return result
+
+
+def cloud_layout(groups: list[dict[str, Any]], *, limit: int = 60) -> list[dict[str, Any]]:
+    """Place words on a spiral from the centre, biggest first, without overlap.
+
+    Deterministic (same answers, same picture); sizes grow with the square root of the count
+    so that a frequent word stands out without crushing the others (readable at 5 m). When
+    not every word fits, all sizes shrink together and the layout starts again: no entry is
+    dropped silently (past `limit`, the least frequent are left out).
+    """
+    groups = groups[:limit]
+    if not groups:
+        return []
+    # Start from a size at which the words cover at most 40 % of the frame: a spiral packs
+    # about that densely, so the first attempt usually places everything.
+    top = max(g["count"] for g in groups)
+    area = 0.0
+    for g in groups:
+        box = _box(0, 0, g["text"], 22 + 58 * math.sqrt(g["count"] / top) if top > 1 else 40)
+        area += (box[2] - box[0]) * (box[3] - box[1])
+    scale = min(1.0, math.sqrt(0.4 * CLOUD_WIDTH * CLOUD_HEIGHT / area))
+    for _attempt in range(12):
+        result = _place(groups, scale)
+        if len(result) == len(groups):
+            return result
+        scale *= 0.85
     return result
 
 
