@@ -148,3 +148,66 @@ async def test_burst_of_refreshes_is_coalesced_into_few_renders():
     assert 'data-joined="31"' in html
     assert await ws_screen.receive_nothing(timeout=0.6)
     await ws_screen.disconnect()
+
+
+async def drain(ws: WebsocketCommunicator, quiet: float = 0.8) -> list[str]:
+    """Every message until the socket stays quiet for `quiet` seconds."""
+    messages = []
+    while not await ws.receive_nothing(timeout=quiet):
+        messages.append(await ws.receive_from())
+    return messages
+
+
+async def test_answer_posted_by_http_updates_the_screen_results():
+    rencontre, facilitator, phone = await setup_rencontre()
+    poll = await database_sync_to_async(
+        lambda: Activity.objects.filter(step__rencontre=rencontre, kind="poll").first()
+    )()
+    await database_sync_to_async(services.activity_goto)(rencontre=rencontre, activity_id=poll.pk)
+    ws_screen, html = await connect(f"/ws/ecran/{rencontre.code}/", cookie_header(facilitator))
+    assert 'data-answers="0"' in html
+    response = await database_sync_to_async(phone.post)(
+        f"/j/{rencontre.code}/a/{poll.pk}/", {"choice": "c2"}
+    )
+    assert response.status_code == 200
+    pushed = await ws_screen.receive_from(timeout=3)
+    assert 'data-answers="1"' in pushed
+    assert "1 · 100" in pushed
+    await ws_screen.disconnect()
+
+
+async def test_a_burst_of_300_answers_ends_in_exact_totals_with_coalesced_renders():
+    rencontre, facilitator, _phone = await setup_rencontre()
+
+    @database_sync_to_async
+    def prepare():
+        from tests.factories import ParticipantFactory
+
+        poll = Activity.objects.filter(step__rencontre=rencontre, kind="poll").last()
+        services.activity_goto(rencontre=rencontre, activity_id=poll.pk)
+        poll.refresh_from_db()
+        return poll, ParticipantFactory.create_batch(300, rencontre=rencontre)
+
+    poll, people = await prepare()
+    choices = [c["id"] for c in poll.config["choices"]]
+    ws_screen, _ = await connect(f"/ws/ecran/{rencontre.code}/", cookie_header(facilitator))
+    await drain(ws_screen, quiet=0.5)
+
+    @database_sync_to_async
+    def burst():
+        for i, person in enumerate(people):
+            services.poll_answer_submit(
+                activity=poll, participant=person, choice=choices[i % len(choices)], other=""
+            )
+
+    await burst()
+    messages = await drain(ws_screen)
+    assert 0 < len(messages) < 60  # coalesced, not one render per answer
+    last = messages[-1]
+    assert 'data-answers="300"' in last
+    expected = [
+        300 // len(choices) + (1 if i < 300 % len(choices) else 0) for i in range(len(choices))
+    ]
+    for count in expected:
+        assert f">{count} · " in last
+    await ws_screen.disconnect()
