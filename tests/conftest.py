@@ -42,6 +42,7 @@ class Daphne:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        self._log_file = log.open("wb")
         self.proc = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "daphne"),
@@ -53,7 +54,7 @@ class Daphne:
             ],
             cwd=ROOT,
             env=env,
-            stdout=log.open("wb"),
+            stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )
         self._wait()
@@ -76,9 +77,11 @@ class Daphne:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # open sockets keep daphne waiting: stop it hard
             self.proc.kill()
+            self.proc.wait(timeout=5)
+        self._log_file.close()
 
 
 def server_env(**extra: str) -> dict[str, str]:

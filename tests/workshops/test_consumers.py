@@ -4,12 +4,12 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
-from django.utils.html import escape
 
 from rencontres.asgi import application
 from tests.factories import UserFactory, make_rencontre
 from workshops import services
 from workshops.models import Activity, Participant
+from workshops.templatetags.typo import fr
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -74,7 +74,7 @@ async def test_activity_change_reaches_phones_and_screen_once_rendered():
     phone_html = await ws_phone.receive_from(timeout=3)
     screen_html = await ws_screen.receive_from(timeout=3)
     assert f'data-activity="{second.pk}"' in phone_html
-    assert escape(second.title) in phone_html
+    assert fr(second.title) in phone_html
     assert f'data-activity="{second.pk}"' in screen_html
     assert 'id="qr-flag" hx-swap-oob="true" data-visible="0"' in screen_html
     # phones never get the screen's parts

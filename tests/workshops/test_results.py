@@ -151,8 +151,8 @@ def test_cloud_layout_is_deterministic_inside_the_frame_and_without_overlap():
     assert len(first) == 30
     boxes = [results._box(w["x"], w["y"] - w["size"] * 0.35, w["text"], w["size"]) for w in first]
     for i, a in enumerate(boxes):
-        assert a[0] >= 0 and a[1] >= 0
-        assert a[2] <= results.CLOUD_WIDTH and a[3] <= results.CLOUD_HEIGHT
+        assert min(a[0], a[1]) >= 0
+        assert (a[2] <= results.CLOUD_WIDTH, a[3] <= results.CLOUD_HEIGHT) == (True, True)
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1])
     assert first[0]["size"] > first[-1]["size"]
