@@ -217,6 +217,12 @@ class ChoicesConfigForm(forms.Form):
         label=_("Je confirme : retirer ces éléments et leurs réponses des résultats"),
     )
 
+    config_key = "choices"
+
+    @classmethod
+    def initial_from(cls, config: dict) -> dict:
+        return {"items": "\n".join(item["label"] for item in config.get(cls.config_key, []))}
+
     def __init__(self, *args, existing: list[dict], answered: dict[str, int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.existing = existing
@@ -276,6 +282,14 @@ class PollConfigForm(ChoicesConfigForm):
         label=_("Proposer « Autre » avec un texte libre"), required=False
     )
 
+    @classmethod
+    def initial_from(cls, config: dict) -> dict:
+        return {
+            **super().initial_from(config),
+            "multiple": config.get("multiple", False),
+            "allow_other": config.get("allow_other", False),
+        }
+
     def to_config(self) -> dict:
         d = self.cleaned_data
         return {"choices": d["items"], "multiple": d["multiple"], "allow_other": d["allow_other"]}
@@ -283,6 +297,7 @@ class PollConfigForm(ChoicesConfigForm):
 
 class ScaleConfigForm(ChoicesConfigForm):
     items_field_label = _("Affirmations (une par ligne)")
+    config_key = "statements"
     min_items, max_items = 1, 8
     item_max_length = 200
 
@@ -296,6 +311,10 @@ class WordsConfigForm(forms.Form):
         label=_("Longueur maximale d'un mot ou d'une expression"), min_value=10, max_value=60
     )
 
+    @classmethod
+    def initial_from(cls, config: dict) -> dict:
+        return {"max_words": config.get("max_words", 3), "max_length": config.get("max_length", 40)}
+
     def to_config(self) -> dict:
         return dict(self.cleaned_data)
 
@@ -305,5 +324,25 @@ class QuestionConfigForm(forms.Form):
         label=_("Longueur maximale de la réponse"), min_value=20, max_value=1000
     )
 
+    @classmethod
+    def initial_from(cls, config: dict) -> dict:
+        return {"max_length": config.get("max_length", 280)}
+
     def to_config(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class NewActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"))
+    title = forms.CharField(label=_("Titre"), max_length=200)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from workshops import kinds
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds.choices()
+
+
+class StepForm(forms.Form):
+    title = forms.CharField(label=_("Titre de l'étape"), max_length=200)
+    planned_minutes = forms.IntegerField(label=_("Durée prévue (min)"), min_value=1, max_value=480)

@@ -469,3 +469,38 @@ def step_update(*, step: Step, title: str, planned_minutes: int) -> Step:
     step.save(update_fields=["title", "planned_minutes"])
     broadcast_state_on_commit(step.rencontre_id)
     return step
+
+
+@transaction.atomic
+def step_create(*, rencontre: Rencontre, title: str, planned_minutes: int) -> Step:
+    """Add a step at the end of the agenda."""
+    position = (rencontre.steps.aggregate(m=models.Max("position"))["m"] or 0) + 1
+    step = Step.objects.create(
+        rencontre=rencontre, position=position, title=title, planned_minutes=planned_minutes
+    )
+    broadcast_state_on_commit(rencontre.id, roles=("control",))
+    return step
+
+
+@transaction.atomic
+def step_move(*, step: Step, offset: int) -> None:
+    """Move a step earlier (-1) or later (+1) in the agenda."""
+    steps = list(Step.objects.filter(rencontre_id=step.rencontre_id).order_by("position", "id"))
+    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    target = index + offset
+    if not 0 <= target < len(steps):
+        return
+    steps[index], steps[target] = steps[target], steps[index]
+    for position, item in enumerate(steps):
+        Step.objects.filter(pk=item.pk).update(position=position)
+    broadcast_state_on_commit(step.rencontre_id)
+
+
+@transaction.atomic
+def step_delete(*, step: Step) -> None:
+    """Remove a step with its activities. The step on screen cannot be removed."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=step.rencontre_id)
+    if rencontre.current_activity is not None and rencontre.current_activity.step_id == step.pk:
+        raise ValueError("The current step cannot be removed")
+    step.delete()
+    broadcast_state_on_commit(rencontre.id, roles=("control",))

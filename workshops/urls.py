@@ -14,6 +14,12 @@ urlpatterns = [
     path("animer/nouvelle/", views.rencontre_new, name="rencontre_new"),
     path("animer/<str:code>/", views.control, name="control"),
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
+    path("animer/<str:code>/deroule/", views.agenda_edit, name="agenda_edit"),
+    path(
+        "animer/<str:code>/activite/<int:activity_id>/",
+        views.activity_edit,
+        name="activity_edit",
+    ),
     path("animer/<str:code>/action/", views.control_action, name="control_action"),
     path("animer/<str:code>/a/<int:activity_id>/", views.control_activity, name="control_activity"),
     path("healthz", views.healthz, name="healthz"),

@@ -21,13 +21,17 @@ from django_htmx.middleware import HtmxDetails
 
 from workshops import access, kinds, qr, rendering, results, selectors, services
 from workshops.forms import (
+    ActivityForm,
+    ChoicesConfigForm,
     CodeForm,
     ControlForm,
     JoinForm,
+    NewActivityForm,
     PollAnswerForm,
     QuestionAnswerForm,
     RencontreForm,
     ScaleAnswerForm,
+    StepForm,
     WordsAnswerForm,
 )
 from workshops.models import Activity, Answer, Participant, Rencontre
@@ -454,4 +458,140 @@ def _control_state(rencontre: Rencontre) -> HttpResponse:
         rendering.render_parts(
             rencontre=rencontre, role="control", parts=rendering.STATE_PARTS["control"]
         )
+    )
+
+
+# ---------------------------------------------------------------- agenda editing
+
+
+def _answered_items(activity: Activity) -> dict[str, int]:
+    """How many visible answers each poll choice or scale statement has."""
+    counts: dict[str, int] = {}
+    for data in Answer.objects.filter(activity=activity).values_list("data", flat=True):
+        for item in [*data.get("choices", []), *data.get("values", {}).keys()]:
+            counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def agenda_edit(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """Reorder, retitle, retime, add and remove steps and activities."""
+    if request.method == "POST":
+        target = _agenda_command(request, rencontre)
+        return redirect(target or reverse("workshops:agenda_edit", args=[rencontre.code]))
+    steps = selectors.agenda(rencontre)
+    return render(
+        request,
+        "workshops/control/agenda.html",
+        {
+            "rencontre": rencontre,
+            "steps": steps,
+            "new_activity": NewActivityForm(),
+            "kind_labels": dict(kinds.choices()),
+        },
+    )
+
+
+def _agenda_command(request: HttpRequest, rencontre: Rencontre) -> str | None:
+    """Apply one agenda command; returns where to go next when not back to the agenda."""
+    op = request.POST.get("op", "")
+    step = rencontre.steps.filter(pk=request.POST.get("step") or 0).first()
+    activity = (
+        Activity.objects.filter(step__rencontre=rencontre, pk=request.POST.get("activity") or 0)
+        .select_related("step")
+        .first()
+    )
+    if op == "step_update" and step:
+        form = StepForm(request.POST)
+        if form.is_valid():
+            services.step_update(step=step, **form.cleaned_data)
+        else:
+            messages.error(request, _("Étape non modifiée : titre et durée (1 à 480 min) requis."))
+    elif op == "step_create":
+        form = StepForm(request.POST)
+        if form.is_valid():
+            services.step_create(rencontre=rencontre, **form.cleaned_data)
+        else:
+            messages.error(request, _("Étape non ajoutée : titre et durée (1 à 480 min) requis."))
+    elif op in ("step_up", "step_down") and step:
+        services.step_move(step=step, offset=-1 if op == "step_up" else 1)
+    elif op == "step_delete" and step:
+        try:
+            services.step_delete(step=step)
+        except ValueError:
+            messages.error(request, _("L'étape en cours ne peut pas être supprimée."))
+    elif op == "activity_create" and step:
+        form = NewActivityForm(request.POST)
+        if form.is_valid():
+            created = services.activity_create(step=step, **form.cleaned_data)
+            messages.success(request, _("Activité ajoutée : complétez-la ci-dessous."))
+            return reverse("workshops:activity_edit", args=[rencontre.code, created.pk])
+        messages.error(request, _("Activité non ajoutée : choisissez un type et un titre."))
+    elif op in ("activity_up", "activity_down") and activity:
+        services.activity_move(activity=activity, offset=-1 if op == "activity_up" else 1)
+    elif op == "activity_delete" and activity:
+        try:
+            services.activity_delete(activity=activity)
+        except ValueError:
+            messages.error(request, _("L'activité en cours ne peut pas être supprimée."))
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) -> HttpResponse:
+    """Edit an activity's title, text, duration and its kind's settings (choices, limits)."""
+    activity = (
+        Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
+        .select_related("step")
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    kind = kinds.get(activity.kind)
+    config_class = kind.config_form
+    config_kwargs = {}
+    if config_class is not None and issubclass(config_class, ChoicesConfigForm):
+        config_kwargs = {
+            "existing": activity.config.get(config_class.config_key, []),
+            "answered": _answered_items(activity),
+        }
+    if request.method == "POST":
+        form = ActivityForm(request.POST)
+        config_form = config_class(request.POST, **config_kwargs) if config_class else None
+        if form.is_valid() and (config_form is None or config_form.is_valid()):
+            services.activity_update(
+                activity=activity,
+                config=config_form.to_config() if config_form else None,
+                **form.cleaned_data,
+            )
+            messages.success(request, _("Activité enregistrée."))
+            return redirect("workshops:agenda_edit", code=rencontre.code)
+    else:
+        form = ActivityForm(
+            initial={
+                "title": activity.title,
+                "body": activity.body,
+                "planned_minutes": activity.planned_minutes,
+            }
+        )
+        config_form = (
+            config_class(initial=config_class.initial_from(activity.config), **config_kwargs)
+            if config_class
+            else None
+        )
+    return render(
+        request,
+        "workshops/control/activity.html",
+        {
+            "rencontre": rencontre,
+            "activity": activity,
+            "kind": kind,
+            "form": form,
+            "config_form": config_form,
+            "answers": Answer.objects.filter(activity=activity).count(),
+        },
     )
