@@ -296,8 +296,12 @@ def _save_answer(*, activity: Activity, participant: Participant, data: dict) ->
 
 
 def _current_answer_data(activity: Activity, participant: Participant) -> dict:
-    answer = Answer.objects.filter(activity=activity, participant=participant).first()
-    return dict(answer.data) if answer else {}
+    data = (
+        Answer.objects.filter(activity=activity, participant=participant)
+        .values_list("data", flat=True)
+        .first()
+    )
+    return dict(data) if data else {}
 
 
 @transaction.atomic

@@ -123,6 +123,7 @@ def phone_activity(request: HttpRequest, code: str, activity_id: int) -> HttpRes
     )
     if activity is None:
         raise Http404
+    activity.step.rencontre = rencontre  # already loaded: spare the kind a query
     kind = kinds.get(activity.kind)
     if kind.phone_view is None:
         return HttpResponse("")
@@ -300,8 +301,12 @@ async def _layer_roundtrip() -> None:
 # ---------------------------------------------------------------- answering kinds
 
 
-def _mine(request, activity, participant, template: str, form, saved: bool, **extra):
-    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+def _answer_of(activity: Activity, participant: Participant) -> Answer | None:
+    return Answer.objects.filter(activity=activity, participant=participant).first()
+
+
+def _mine(request, activity, participant, template: str, *, form, saved: bool, answer, **extra):
+    """The participant's own part of an answering activity (their answer, the form)."""
     context = {
         "activity": activity,
         "rencontre": activity.step.rencontre,
@@ -317,26 +322,28 @@ def _mine(request, activity, participant, template: str, form, saved: bool, **ex
 
 def poll_phone(request: HttpRequest, activity: Activity, participant: Participant):
     choice_ids = [c["id"] for c in activity.config.get("choices", [])]
-    form, saved = PollAnswerForm(choice_ids=choice_ids), False
+    form, saved, answer = PollAnswerForm(choice_ids=choice_ids), False, None
     if request.method == "POST":
         form = PollAnswerForm(request.POST, choice_ids=choice_ids)
         if form.is_valid():
-            services.poll_answer_submit(
+            answer = services.poll_answer_submit(
                 activity=activity,
                 participant=participant,
                 choice=form.cleaned_data["choice"],
                 other=form.cleaned_data["other"],
             )
             form, saved = PollAnswerForm(choice_ids=choice_ids), True
-    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    if answer is None:
+        answer = _answer_of(activity, participant)
     data = answer.data if answer else {}
     return _mine(
         request,
         activity,
         participant,
         "poll",
-        form,
-        saved,
+        form=form,
+        saved=saved,
+        answer=answer,
         choices=activity.config.get("choices", []),
         chosen=set(data.get("choices", [])),
         other=data.get("other", ""),
@@ -346,26 +353,28 @@ def poll_phone(request: HttpRequest, activity: Activity, participant: Participan
 def scale_phone(request: HttpRequest, activity: Activity, participant: Participant):
     statements = results.scale_statements(activity)
     ids = [s["id"] for s in statements]
-    form, saved = ScaleAnswerForm(statement_ids=ids), False
+    form, saved, answer = ScaleAnswerForm(statement_ids=ids), False, None
     if request.method == "POST":
         form = ScaleAnswerForm(request.POST, statement_ids=ids)
         if form.is_valid():
-            services.scale_answer_submit(
+            answer = services.scale_answer_submit(
                 activity=activity,
                 participant=participant,
                 statement=form.cleaned_data["statement"],
                 value=form.cleaned_data["value"],
             )
             form, saved = ScaleAnswerForm(statement_ids=ids), True
-    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+    if answer is None:
+        answer = _answer_of(activity, participant)
     values = answer.data.get("values", {}) if answer else {}
     return _mine(
         request,
         activity,
         participant,
         "scale",
-        form,
-        saved,
+        form=form,
+        saved=saved,
+        answer=answer,
         statements=[{**s, "value": values.get(s["id"])} for s in statements],
         levels=results.SCALE_LEVELS,
     )
@@ -381,38 +390,54 @@ def _words_form(activity: Activity, data=None, initial=None) -> WordsAnswerForm:
 
 
 def words_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    saved = False
+    saved, answer = False, None
     if request.method == "POST":
         form = _words_form(activity, request.POST)
-        if form.is_valid():
-            services.words_answer_submit(
-                activity=activity, participant=participant, words=form.cleaned_data["words"]
+        if not form.is_valid():
+            return _mine(
+                request,
+                activity,
+                participant,
+                "words",
+                form=form,
+                saved=False,
+                answer=_answer_of(activity, participant),
             )
-            saved = True
-        else:
-            return _mine(request, activity, participant, "words", form, False)
-    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+        answer = services.words_answer_submit(
+            activity=activity, participant=participant, words=form.cleaned_data["words"]
+        )
+        saved = True
+    if answer is None:
+        answer = _answer_of(activity, participant)
     words = answer.data.get("words", []) if answer else []
     form = _words_form(activity, initial={f"word{i}": w for i, w in enumerate(words)})
-    return _mine(request, activity, participant, "words", form, saved)
+    return _mine(request, activity, participant, "words", form=form, saved=saved, answer=answer)
 
 
 def question_phone(request: HttpRequest, activity: Activity, participant: Participant):
     max_length = int(activity.config.get("max_length", 280))
-    saved = False
+    saved, answer = False, None
     if request.method == "POST":
         form = QuestionAnswerForm(request.POST, max_length=max_length)
-        if form.is_valid():
-            services.question_answer_submit(
-                activity=activity, participant=participant, text=form.cleaned_data["text"]
+        if not form.is_valid():
+            return _mine(
+                request,
+                activity,
+                participant,
+                "question",
+                form=form,
+                saved=False,
+                answer=_answer_of(activity, participant),
             )
-            saved = True
-        else:
-            return _mine(request, activity, participant, "question", form, False)
-    answer = Answer.objects.filter(activity=activity, participant=participant).first()
+        answer = services.question_answer_submit(
+            activity=activity, participant=participant, text=form.cleaned_data["text"]
+        )
+        saved = True
+    if answer is None:
+        answer = _answer_of(activity, participant)
     initial = {"text": answer.data.get("text", "")} if answer else None
     form = QuestionAnswerForm(initial=initial, max_length=max_length)
-    return _mine(request, activity, participant, "question", form, saved)
+    return _mine(request, activity, participant, "question", form=form, saved=saved, answer=answer)
 
 
 def moderation_control(request: HttpRequest, activity: Activity) -> None:
