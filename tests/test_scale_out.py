@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -96,7 +97,9 @@ def test_burst_across_two_processes_ends_in_exact_totals(postgres_url, redis_url
     second = Daphne(env, tmp_path / "daphne-2.log")
     try:
         demo = demo_json(env, first.url)
-        last = asyncio.run(burst(first, second, demo))
+        # A thread of its own: the session's browser may already run an event loop here.
+        with ThreadPoolExecutor(1) as pool:
+            last = pool.submit(asyncio.run, burst(first, second, demo)).result()
     finally:
         first.stop()
         second.stop()

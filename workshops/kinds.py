@@ -117,6 +117,7 @@ def register_builtin_kinds() -> None:
             config_form=forms.PollConfigForm,
             results=results.poll_results,
             phone_view=views.poll_phone,
+            control_view=views.moderation_control,
             initial_config=lambda: {
                 "choices": [{"id": "c1", "label": "Oui"}, {"id": "c2", "label": "Non"}],
                 "multiple": False,

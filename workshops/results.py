@@ -133,6 +133,15 @@ def poll_results(activity: Activity) -> dict[str, Any]:
         for choice in picked:
             counts[choice] += 1
             by_type_choice[actor_type][choice] += 1
+    # The panel lists every free text, hidden ones included, to hide or show them again.
+    other_answers = [
+        {"id": pk, "text": data["other"], "hidden": hidden}
+        for pk, data, hidden in Answer.objects.filter(activity=activity)
+        .exclude(data__other="")
+        .values_list("pk", "data", "hidden")
+        .order_by("-updated_at")
+        if data.get("other")
+    ]
     n = len(answers)
     bars = [
         Bar(c["id"], c["label"], counts[c["id"]], round(100 * counts[c["id"]] / n, 1) if n else 0)
@@ -155,6 +164,7 @@ def poll_results(activity: Activity) -> dict[str, Any]:
         "bars": bars,
         "max_count": max([b.count for b in bars], default=0),
         "others": others,
+        "other_answers": other_answers,
         "n_answers": n,
         "n_participants": _participant_count(activity),
         "n_hidden": _hidden_count(activity),

@@ -151,3 +151,20 @@ def test_results_hidden_then_revealed_on_the_screen(room):
     screen = facilitator.get(screen_url).content.decode()
     assert "chart--dots" in screen
     assert "Collectivité (1)" in screen
+
+
+def test_facilitator_hides_a_poll_other_text(room):
+    rencontre, phone, facilitator = room
+    poll = Activity.objects.filter(step__rencontre=rencontre, kind="poll").first()
+    services.activity_goto(rencontre=rencontre, activity_id=poll.pk)
+    phone.post(url(rencontre, poll), {"other": "Texte déplacé"})
+    screen_url = reverse("workshops:screen", args=[rencontre.code])
+    assert "Texte déplacé" in facilitator.get(screen_url).content.decode()
+    answer = Answer.objects.get(activity=poll)
+    moderate = reverse("workshops:control_activity", args=[rencontre.code, poll.pk])
+    facilitator.post(moderate, {"op": "hide_answer", "answer": answer.pk})
+    screen = facilitator.get(screen_url).content.decode()
+    assert "Texte déplacé" not in screen
+    assert "1 réponse masquée par l'animateur" in screen
+    control = facilitator.get(reverse("workshops:control", args=[rencontre.code])).content.decode()
+    assert 'value="show_answer"' in control
