@@ -5,3 +5,46 @@ from django.apps import AppConfig
 
 class PrioritiesConfig(AppConfig):
     name = "priorities"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from priorities import forms, selectors, views
+        from workshops import kinds
+
+        kinds.register(
+            kinds.ActivityKind(
+                key="priority",
+                label=_("Priorité précise"),
+                template="priorities/kinds/priority.html",
+                takes_input=True,
+                config_form=forms.PriorityConfigForm,
+                results=selectors.priority_wall,
+                phone_view=views.priority_phone,
+                control_view=views.priority_control,
+                initial_config=lambda: {"max_priorities": 1},
+            )
+        )
+        kinds.register(
+            kinds.ActivityKind(
+                key="tables",
+                label=_("Tables de pairs"),
+                template="priorities/kinds/tables.html",
+                takes_input=True,
+                results=selectors.tables_results,
+                phone_view=views.tables_phone,
+                control_view=views.tables_control,
+            )
+        )
+        kinds.register(
+            kinds.ActivityKind(
+                key="actions",
+                label=_("Actions pour demain"),
+                template="priorities/kinds/actions.html",
+                takes_input=True,
+                config_form=forms.ActionsConfigForm,
+                results=selectors.actions_results,
+                phone_view=views.actions_phone,
+                initial_config=lambda: {"min_actions": 2, "max_actions": 3},
+            )
+        )

@@ -162,7 +162,14 @@ def default_agenda() -> list[dict]:
                         "Quelle filière ? Quels emplois, combien, avec quelles compétences ? "
                         "Quelles retombées locales attendues de chaque projet ?"
                     ),
-                    "minutes": 30,
+                    "minutes": 5,
+                },
+                {
+                    "kind": "priority",
+                    "title": _("Ma priorité"),
+                    "body": _("Une phrase, puis les précisions : l'assistant vous dit ce qui manque."),
+                    "config": {"max_priorities": 1},
+                    "minutes": 20,
                 },
             ],
         },
@@ -178,7 +185,23 @@ def default_agenda() -> list[dict]:
                         "trois actions à changer ou lancer dès le lendemain, avec un porteur "
                         "et une échéance."
                     ),
-                    "minutes": 50,
+                    "minutes": 5,
+                },
+                {
+                    "kind": "tables",
+                    "title": _("Les tables"),
+                    "body": _("Rejoignez votre table : vos voisins et leurs priorités s'affichent ici."),
+                    "minutes": 25,
+                },
+                {
+                    "kind": "actions",
+                    "title": _("Mes actions pour demain"),
+                    "body": _(
+                        "Deux ou trois actions à changer ou à lancer dès demain, avec un porteur "
+                        "et une échéance. Soutenez celles des autres."
+                    ),
+                    "config": {"min_actions": 2, "max_actions": 3},
+                    "minutes": 20,
                 },
             ],
         },

@@ -508,3 +508,17 @@ def step_delete(*, step: Step) -> None:
         raise ValueError("The current step cannot be removed")
     step.delete()
     broadcast_state_on_commit(rencontre.id, roles=("control",))
+
+
+@transaction.atomic
+def activity_config_set(*, activity: Activity, **values) -> None:
+    """Set display settings of an activity (a spotlight...), None removing a key.
+    Side effects: the wall and the panel update."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    for key, value in values.items():
+        if value is None:
+            activity.config.pop(key, None)
+        else:
+            activity.config[key] = value
+    activity.save(update_fields=["config"])
+    broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from priorities.models import Action, Benefit, Horizon, Origin, PeerGroup, Priority
+from territories.models import Filiere
+
+
+def next_working_day(today: dt.date | None = None) -> dt.date:
+    """The next day from Monday to Friday (public holidays are not known here)."""
+    day = (today or timezone.localdate()) + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+class PriorityForm(forms.Form):
+    """Every field optional: the phone saves each one as it is filled."""
+
+    statement = forms.CharField(
+        label=_("Ma priorité, en une phrase"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("300 caractères au plus (vous en avez tapé %(show_value)d).")},
+    )
+    filiere = forms.ModelChoiceField(
+        label=_("Filière"),
+        queryset=Filiere.objects.all(),
+        required=False,
+        empty_label=_("— choisir —"),
+        error_messages={"invalid_choice": _("Cette filière n'est pas dans la liste.")},
+    )
+    filiere_other = forms.CharField(label=_("Autre filière"), required=False, max_length=120)
+    jobs_count = forms.IntegerField(
+        label=_("Combien d'emplois ?"),
+        required=False,
+        min_value=0,
+        max_value=100000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    jobs_kinds = forms.CharField(
+        label=_("Quels emplois, quelles compétences ?"), required=False, max_length=200
+    )
+    benefits = forms.MultipleChoiceField(
+        label=_("Retombées locales attendues"),
+        choices=Benefit.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    benefits_note = forms.CharField(label=_("Précisez"), required=False, max_length=300)
+    origin = forms.ChoiceField(
+        label=_("D'où viendra la croissance ?"),
+        choices=[("", _("— choisir —")), *Origin.choices],
+        required=False,
+    )
+    horizon = forms.ChoiceField(
+        label=_("Horizon"), choices=[("", _("— choisir —")), *Horizon.choices], required=False
+    )
+    indicator = forms.CharField(
+        label=_("Comment saurez-vous que c'est réussi ?"), required=False, max_length=200
+    )
+
+    @classmethod
+    def initial_from(cls, priority: Priority | None) -> dict:
+        if priority is None:
+            return {}
+        return {name: getattr(priority, name) for name in cls.base_fields}
+
+
+class ActionForm(forms.Form):
+    text = forms.CharField(
+        label=_("L'action"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Décrivez l'action."),
+            "max_length": _("300 caractères au plus (vous en avez tapé %(show_value)d)."),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("Nature"), choices=Action.Kind.choices, initial=Action.Kind.START,
+        widget=forms.RadioSelect,
+    )
+    owner = forms.CharField(
+        label=_("Porteur"),
+        max_length=160,
+        error_messages={
+            "required": _("Qui porte l'action ?"),
+            "max_length": _("160 caractères au plus (vous en avez tapé %(show_value)d)."),
+        },
+    )
+    due = forms.DateField(
+        label=_("Échéance"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Indiquez une échéance."), "invalid": _("Date non valide.")},
+    )
+    priority = forms.ModelChoiceField(
+        label=_("Au service de la priorité"),
+        queryset=Priority.objects.none(),
+        required=False,
+        empty_label=_("— aucune —"),
+    )
+
+    def __init__(self, *args, priorities=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if priorities is not None:
+            self.fields["priority"].queryset = priorities
+        self.fields["due"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean_due(self) -> dt.date:
+        due = self.cleaned_data["due"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(_("L'échéance ne peut pas être dans le passé."))
+        if due.year > timezone.localdate().year + 10:
+            raise forms.ValidationError(_("Une échéance à plus de dix ans n'est pas une action."))
+        return due
+
+
+class TablesForm(forms.Form):
+    mode = forms.ChoiceField(label=_("Composition"), choices=PeerGroup.Mode.choices)
+    size = forms.IntegerField(label=_("Personnes par table"), min_value=2, max_value=12, initial=5)
+
+
+class SeatMoveForm(forms.Form):
+    participant = forms.IntegerField()
+    number = forms.IntegerField(min_value=1)
+
+
+class PriorityConfigForm(forms.Form):
+    max_priorities = forms.TypedChoiceField(
+        label=_("Priorités par participant"), coerce=int, choices=[(1, "1"), (2, "2")]
+    )
+
+    @classmethod
+    def initial_from(cls, config: dict) -> dict:
+        return {"max_priorities": config.get("max_priorities", 1)}
+
+    def to_config(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ActionsConfigForm(forms.Form):
+    min_actions = forms.IntegerField(label=_("Actions attendues (minimum)"), min_value=1, max_value=5)
+    max_actions = forms.IntegerField(label=_("Actions par participant (maximum)"), min_value=1, max_value=5)
+
+    @classmethod
+    def initial_from(cls, config: dict) -> dict:
+        return {"min_actions": config.get("min_actions", 2), "max_actions": config.get("max_actions", 3)}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("min_actions") and data.get("max_actions") and data["min_actions"] > data["max_actions"]:
+            raise forms.ValidationError(_("Le minimum dépasse le maximum."))
+        return data
+
+    def to_config(self) -> dict:
+        return dict(self.cleaned_data)

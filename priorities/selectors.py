@@ -1,0 +1,114 @@
+"""Reads of priorities, tables and actions: the wall's, the panel's and the phones' contexts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from priorities.models import Action, PeerGroup, Priority, Seat
+from workshops.models import Activity, Participant
+
+
+def priority_wall(activity: Activity) -> dict[str, Any]:
+    """Priorities grouped by filière (biggest groups first), with precision levels."""
+    rencontre_id = activity.step.rencontre_id
+    priorities = list(
+        Priority.objects.filter(rencontre_id=rencontre_id)
+        .exclude(statement="")
+        .select_related("filiere", "participant")
+        .order_by("-updated_at")
+    )
+    groups: dict[str, list[Priority]] = defaultdict(list)
+    for priority in priorities:
+        groups[priority.filiere_label or _("Filière à préciser")].append(priority)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    spotlight_id = activity.config.get("spotlight")
+    return {
+        "groups": ordered,
+        "n_answers": len({p.participant_id for p in priorities}),
+        "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        "n_hidden": 0,
+        "precise": sum(1 for p in priorities if p.precision >= 4),
+        "spotlight": next((p for p in priorities if p.pk == spotlight_id), None),
+        "all": priorities,
+    }
+
+
+def seating_plan(rencontre_id: int) -> list[dict[str, Any]]:
+    tables = PeerGroup.objects.filter(rencontre_id=rencontre_id).prefetch_related("members")
+    firsts = {
+        p.participant_id: p
+        for p in Priority.objects.filter(rencontre_id=rencontre_id, rank=1).select_related("filiere")
+    }
+    return [
+        {
+            "table": table,
+            "members": [
+                {"participant": m, "priority": firsts.get(m.pk)}
+                for m in sorted(table.members.all(), key=lambda m: m.name.casefold())
+            ],
+        }
+        for table in tables
+    ]
+
+
+def tables_results(activity: Activity) -> dict[str, Any]:
+    rencontre_id = activity.step.rencontre_id
+    plan = seating_plan(rencontre_id)
+    seated = sum(len(t["members"]) for t in plan)
+    return {
+        "plan": plan,
+        "n_answers": seated,
+        "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        "n_hidden": 0,
+        "unseated": list(
+            Participant.objects.filter(rencontre_id=rencontre_id, seat__isnull=True)
+        ),
+    }
+
+
+def support_counts(action_ids: list[int]) -> dict[int, int]:
+    return dict(
+        Action.objects.filter(pk__in=action_ids)
+        .annotate(n=Count("supports"))
+        .values_list("pk", "n")
+    )
+
+
+def actions_with_support(rencontre_id: int) -> list[Action]:
+    return list(
+        Action.objects.filter(rencontre_id=rencontre_id)
+        .select_related("participant", "participant__seat__table", "priority")
+        .annotate(n_supports=Count("supports"))
+        .order_by("created_at", "id")
+    )
+
+
+def actions_results(activity: Activity) -> dict[str, Any]:
+    rencontre_id = activity.step.rencontre_id
+    actions = actions_with_support(rencontre_id)
+    by_table: dict[int, list[Action]] = defaultdict(list)
+    for action in actions:
+        seat = getattr(action.participant, "seat", None)
+        by_table[seat.table.number if seat else 0].append(action)
+    top = sorted((a for a in actions if a.n_supports), key=lambda a: (-a.n_supports, a.pk))[:5]
+    return {
+        # (table number, actions) in table order; 0 gathers those without a table, last.
+        "by_table": sorted(by_table.items(), key=lambda item: item[0] or 10**9),
+        "top": top,
+        "n_answers": len({a.participant_id for a in actions}),
+        "n_actions": len(actions),
+        "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        "n_hidden": 0,
+    }
+
+
+def table_of(participant: Participant) -> dict[str, Any] | None:
+    seat = Seat.objects.filter(participant=participant).select_related("table").first()
+    if seat is None:
+        return None
+    plan = {t["table"].pk: t for t in seating_plan(participant.rencontre_id)}
+    return plan.get(seat.table_id)

@@ -1,0 +1,203 @@
+"""Writes of priorities, tables and actions. Atomic; broadcasts after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from priorities import seating
+from priorities.coach import coach
+from priorities.models import Action, PeerGroup, Priority, Seat, Support
+from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commit
+from workshops.models import Activity, Participant, Rencontre
+
+PRIORITY_FIELDS = (
+    "statement", "filiere", "filiere_other", "jobs_count", "jobs_kinds", "benefits",
+    "benefits_note", "origin", "horizon", "indicator",
+)
+
+
+class LimitReachedError(Exception):
+    """A participant asked for more than the activity allows (a third priority, a fourth
+    action)."""
+
+
+class NotAllowedError(Exception):
+    """The participant may not do this (support their own action, edit another's)."""
+
+
+def max_priorities(activity: Activity) -> int:
+    return 2 if activity.config.get("max_priorities") == 2 else 1
+
+
+def _precision(priority: Priority) -> int:
+    return coach(
+        statement=priority.statement,
+        filiere=bool(priority.filiere_id or priority.filiere_other.strip()),
+        jobs_count=priority.jobs_count,
+        jobs_kinds=priority.jobs_kinds,
+        benefits=priority.benefits,
+        origin=priority.origin,
+        horizon=priority.horizon,
+        indicator=priority.indicator,
+    ).level
+
+
+@transaction.atomic
+def priority_save(
+    *, activity: Activity, participant: Participant, rank: int, values: dict[str, Any]
+) -> Priority:
+    """Save the given fields of the participant's priority `rank` (the others are kept), and
+    its precision level. Side effects: the priority wall refreshes."""
+    if not 1 <= rank <= max_priorities(activity):
+        raise LimitReachedError
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                priority, _created = Priority.objects.get_or_create(
+                    participant=participant,
+                    rank=rank,
+                    defaults={"rencontre_id": participant.rencontre_id},
+                )
+            break
+        except IntegrityError:  # two autosaves of the same phone at once
+            continue
+    for name, value in values.items():
+        if name in PRIORITY_FIELDS:
+            setattr(priority, name, value)
+    priority.precision = _precision(priority)
+    priority.save()
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return priority
+
+
+def _people(rencontre: Rencontre, participants: list[Participant]) -> list[seating.Person]:
+    filieres = {
+        p.participant_id: p.filiere_label
+        for p in Priority.objects.filter(rencontre=rencontre, rank=1).select_related("filiere")
+    }
+    return [seating.Person(p.pk, p.actor_type, filieres.get(p.pk, "")) for p in participants]
+
+
+@transaction.atomic
+def tables_form(*, rencontre: Rencontre, mode: str, size: int, seed: int | None = None) -> list[PeerGroup]:
+    """Seat everyone present (phones connected; everyone joined if none is) at new tables.
+    Side effects: previous tables are replaced; every phone shows its table."""
+    present = list(Participant.objects.filter(rencontre=rencontre, sockets__gt=0))
+    if not present:
+        present = list(Participant.objects.filter(rencontre=rencontre))
+    seed = secrets.randbelow(10**6) if seed is None else seed
+    layout = seating.form_tables(_people(rencontre, present), size=size, mode=mode, seed=seed)
+    PeerGroup.objects.filter(rencontre=rencontre).delete()
+    tables = []
+    for number, member_ids in enumerate(layout, start=1):
+        table = PeerGroup.objects.create(rencontre=rencontre, number=number, mode=mode)
+        Seat.objects.bulk_create(Seat(table=table, participant_id=pid) for pid in member_ids)
+        tables.append(table)
+    broadcast_state_on_commit(rencontre.id)
+    return tables
+
+
+@transaction.atomic
+def seat_late_arrival(*, rencontre: Rencontre, participant: Participant) -> PeerGroup | None:
+    """Seat someone who arrived after the tables were formed (no-op if seated or no tables).
+    Side effects: the seating plan refreshes."""
+    if Seat.objects.filter(participant=participant).exists():
+        return None
+    tables = list(PeerGroup.objects.filter(rencontre=rencontre).prefetch_related("members"))
+    if not tables:
+        return None
+    everyone = {p.pk: p for t in tables for p in t.members.all()}
+    people = {p.id: p for p in _people(rencontre, [*everyone.values(), participant])}
+    by_number = {t.number: [people[m.pk] for m in t.members.all()] for t in tables}
+    number = seating.seat_late(people[participant.pk], by_number, mode=tables[0].mode)
+    table = next(t for t in tables if t.number == number)
+    Seat.objects.create(table=table, participant=participant)
+    broadcast_refresh_on_commit(rencontre.id, ("results",))
+    return table
+
+
+@transaction.atomic
+def seat_move(*, rencontre: Rencontre, participant_id: int, number: int) -> bool:
+    """Move a person to table `number` by hand. Side effects: phones and wall update."""
+    table = PeerGroup.objects.filter(rencontre=rencontre, number=number).first()
+    participant = Participant.objects.filter(rencontre=rencontre, pk=participant_id).first()
+    if table is None or participant is None:
+        return False
+    Seat.objects.update_or_create(participant=participant, defaults={"table": table})
+    broadcast_state_on_commit(rencontre.id)
+    return True
+
+
+def action_bounds(activity: Activity) -> tuple[int, int]:
+    low = int(activity.config.get("min_actions", 2))
+    high = int(activity.config.get("max_actions", 3))
+    return max(1, low), max(low, high)
+
+
+@transaction.atomic
+def action_create(
+    *,
+    activity: Activity,
+    participant: Participant,
+    text: str,
+    kind: str,
+    owner: str,
+    due: dt.date,
+    priority: Priority | None,
+) -> Action:
+    """Record an action. Side effects: the wall's actions refresh."""
+    # Lock the participant row so two quick posts cannot both pass the limit.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    if Action.objects.filter(participant=participant, activity=activity).count() >= action_bounds(activity)[1]:
+        raise LimitReachedError
+    if priority is not None and priority.participant_id != participant.pk:
+        raise NotAllowedError
+    action = Action.objects.create(
+        rencontre_id=participant.rencontre_id,
+        participant=participant,
+        activity=activity,
+        text=text,
+        kind=kind,
+        owner=owner,
+        due=due,
+        priority=priority,
+    )
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return action
+
+
+@transaction.atomic
+def action_delete(*, participant: Participant, action_id: int) -> bool:
+    """Remove one of the participant's own actions."""
+    deleted, _ = Action.objects.filter(pk=action_id, participant=participant).delete()
+    if deleted:
+        broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return bool(deleted)
+
+
+@transaction.atomic
+def action_set_done(*, participant: Participant, action_id: int, done: bool) -> bool:
+    """Mark one of the participant's own actions done (after the event)."""
+    updated = Action.objects.filter(pk=action_id, participant=participant).update(done=done)
+    return bool(updated)
+
+
+@transaction.atomic
+def support_set(*, participant: Participant, action_id: int, supported: bool) -> Action:
+    """'Je soutiens' (or withdraw it). Idempotent: supporting twice counts once. One's own
+    action cannot be supported. Side effects: the counts refresh on the wall."""
+    action = Action.objects.filter(pk=action_id, rencontre_id=participant.rencontre_id).first()
+    if action is None:
+        raise Action.DoesNotExist
+    if action.participant_id == participant.pk:
+        raise NotAllowedError
+    if supported:
+        Support.objects.get_or_create(action=action, participant=participant)
+    else:
+        Support.objects.filter(action=action, participant=participant).delete()
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return action
