@@ -26,7 +26,9 @@ class PriorityForm(forms.Form):
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _("300 caractères au plus (vous en avez tapé %(show_value)d).")},
+        error_messages={
+            "max_length": _("300 caractères au plus (vous en avez tapé %(show_value)d).")
+        },
     )
     filiere = forms.ModelChoiceField(
         label=_("Filière"),
@@ -83,7 +85,9 @@ class ActionForm(forms.Form):
         },
     )
     kind = forms.ChoiceField(
-        label=_("Nature"), choices=Action.Kind.choices, initial=Action.Kind.START,
+        label=_("Nature"),
+        choices=Action.Kind.choices,
+        initial=Action.Kind.START,
         widget=forms.RadioSelect,
     )
     owner = forms.CharField(
@@ -145,16 +149,27 @@ class PriorityConfigForm(forms.Form):
 
 
 class ActionsConfigForm(forms.Form):
-    min_actions = forms.IntegerField(label=_("Actions attendues (minimum)"), min_value=1, max_value=5)
-    max_actions = forms.IntegerField(label=_("Actions par participant (maximum)"), min_value=1, max_value=5)
+    min_actions = forms.IntegerField(
+        label=_("Actions attendues (minimum)"), min_value=1, max_value=5
+    )
+    max_actions = forms.IntegerField(
+        label=_("Actions par participant (maximum)"), min_value=1, max_value=5
+    )
 
     @classmethod
     def initial_from(cls, config: dict) -> dict:
-        return {"min_actions": config.get("min_actions", 2), "max_actions": config.get("max_actions", 3)}
+        return {
+            "min_actions": config.get("min_actions", 2),
+            "max_actions": config.get("max_actions", 3),
+        }
 
     def clean(self):
         data = super().clean()
-        if data.get("min_actions") and data.get("max_actions") and data["min_actions"] > data["max_actions"]:
+        if (
+            data.get("min_actions")
+            and data.get("max_actions")
+            and data["min_actions"] > data["max_actions"]
+        ):
             raise forms.ValidationError(_("Le minimum dépasse le maximum."))
         return data
 

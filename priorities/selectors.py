@@ -41,7 +41,9 @@ def seating_plan(rencontre_id: int) -> list[dict[str, Any]]:
     tables = PeerGroup.objects.filter(rencontre_id=rencontre_id).prefetch_related("members")
     firsts = {
         p.participant_id: p
-        for p in Priority.objects.filter(rencontre_id=rencontre_id, rank=1).select_related("filiere")
+        for p in Priority.objects.filter(rencontre_id=rencontre_id, rank=1).select_related(
+            "filiere"
+        )
     }
     return [
         {
@@ -64,9 +66,7 @@ def tables_results(activity: Activity) -> dict[str, Any]:
         "n_answers": seated,
         "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
         "n_hidden": 0,
-        "unseated": list(
-            Participant.objects.filter(rencontre_id=rencontre_id, seat__isnull=True)
-        ),
+        "unseated": list(Participant.objects.filter(rencontre_id=rencontre_id, seat__isnull=True)),
     }
 
 

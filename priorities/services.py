@@ -15,8 +15,16 @@ from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commi
 from workshops.models import Activity, Participant, Rencontre
 
 PRIORITY_FIELDS = (
-    "statement", "filiere", "filiere_other", "jobs_count", "jobs_kinds", "benefits",
-    "benefits_note", "origin", "horizon", "indicator",
+    "statement",
+    "filiere",
+    "filiere_other",
+    "jobs_count",
+    "jobs_kinds",
+    "benefits",
+    "benefits_note",
+    "origin",
+    "horizon",
+    "indicator",
 )
 
 
@@ -83,7 +91,9 @@ def _people(rencontre: Rencontre, participants: list[Participant]) -> list[seati
 
 
 @transaction.atomic
-def tables_form(*, rencontre: Rencontre, mode: str, size: int, seed: int | None = None) -> list[PeerGroup]:
+def tables_form(
+    *, rencontre: Rencontre, mode: str, size: int, seed: int | None = None
+) -> list[PeerGroup]:
     """Seat everyone present (phones connected; everyone joined if none is) at new tables.
     Side effects: previous tables are replaced; every phone shows its table."""
     present = list(Participant.objects.filter(rencontre=rencontre, sockets__gt=0))
@@ -152,7 +162,10 @@ def action_create(
     """Record an action. Side effects: the wall's actions refresh."""
     # Lock the participant row so two quick posts cannot both pass the limit.
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
-    if Action.objects.filter(participant=participant, activity=activity).count() >= action_bounds(activity)[1]:
+    if (
+        Action.objects.filter(participant=participant, activity=activity).count()
+        >= action_bounds(activity)[1]
+    ):
         raise LimitReachedError
     if priority is not None and priority.participant_id != participant.pk:
         raise NotAllowedError

@@ -3,7 +3,7 @@ which has checked the participant or the facilitator)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -55,15 +55,23 @@ def priority_phone(request: HttpRequest, activity: Activity, participant: Partic
         return render(
             request,
             "priorities/kinds/priority.html#autosave",
-            {"activity": activity, "priority": priority, "rank": rank, "form": form,
-             "coaching": _coaching(priority), "saved": not form.errors},
+            {
+                "activity": activity,
+                "priority": priority,
+                "rank": rank,
+                "form": form,
+                "coaching": _coaching(priority),
+                "saved": not form.errors,
+            },
         )
     mine = {p.rank: p for p in Priority.objects.filter(participant=participant)}
     blocks = [
         {
             "rank": rank,
             "priority": mine.get(rank),
-            "form": PriorityForm(initial=PriorityForm.initial_from(mine.get(rank)), auto_id=f"id_p{rank}_%s"),
+            "form": PriorityForm(
+                initial=PriorityForm.initial_from(mine.get(rank)), auto_id=f"id_p{rank}_%s"
+            ),
             "coaching": _coaching(mine.get(rank)),
         }
         for rank in range(1, limit + 1)
@@ -83,7 +91,9 @@ def priority_control(request: HttpRequest, activity: Activity) -> None:
             priority_id = int(request.POST.get("priority", ""))
         except ValueError:
             return
-        if Priority.objects.filter(pk=priority_id, rencontre_id=activity.step.rencontre_id).exists():
+        if Priority.objects.filter(
+            pk=priority_id, rencontre_id=activity.step.rencontre_id
+        ).exists():
             workshop_services.activity_config_set(activity=activity, spotlight=priority_id)
     elif op == "unspotlight":
         workshop_services.activity_config_set(activity=activity, spotlight=None)
@@ -97,8 +107,12 @@ def tables_phone(request: HttpRequest, activity: Activity, participant: Particip
     return render(
         request,
         "priorities/kinds/tables.html#mine",
-        {"activity": activity, "rencontre": rencontre, "participant": participant,
-         "mine": selectors.table_of(participant)},
+        {
+            "activity": activity,
+            "rencontre": rencontre,
+            "participant": participant,
+            "mine": selectors.table_of(participant),
+        },
     )
 
 
@@ -118,57 +132,86 @@ def tables_control(request: HttpRequest, activity: Activity) -> None:
             )
 
 
+def _others_context(activity: Activity, participant: Participant) -> dict:
+    everyone = selectors.actions_with_support(participant.rencontre_id)
+    my_table = getattr(getattr(participant, "seat", None), "table_id", None)
+
+    def table_of(action: Action):
+        return getattr(getattr(action.participant, "seat", None), "table_id", None)
+
+    others = [a for a in everyone if a.participant_id != participant.pk]
+    others.sort(key=lambda a: (table_of(a) != my_table, a.pk))  # my table first
+    return {
+        "activity": activity,
+        "rencontre": activity.step.rencontre,
+        "participant": participant,
+        "others": others,
+        "supported": set(participant.supports.values_list("action_id", flat=True)),
+        "counts": {a.pk: a.n_supports for a in everyone},
+    }
+
+
 def actions_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    """The participant's actions (add up to the limit, remove) and the others' actions to
-    support."""
+    """The participant's own actions (add up to the limit, remove) and, in a fragment of its
+    own refreshed every 20 s, the others' actions to support."""
+    if request.method == "GET" and request.GET.get("part") == "others":
+        return render(
+            request, "priorities/kinds/actions.html#others", _others_context(activity, participant)
+        )
+    op = request.POST.get("op") if request.method == "POST" else None
+    if op in ("support", "unsupport"):
+        message = ""
+        try:
+            services.support_set(
+                participant=participant,
+                action_id=_int(request.POST.get("action")),
+                supported=op == "support",
+            )
+        except services.NotAllowedError:
+            message = _("Vous ne pouvez pas soutenir votre propre action.")
+        except Action.DoesNotExist:
+            message = _("Cette action n'existe plus.")
+        context = _others_context(activity, participant)
+        context["support_message"] = message
+        return render(request, "priorities/kinds/actions.html#others", context)
     low, high = services.action_bounds(activity)
     priorities = Priority.objects.filter(participant=participant).exclude(statement="")
-    form = None
-    message = ""
-    if request.method == "POST":
-        op = request.POST.get("op")
-        if op == "add":
-            form = ActionForm(request.POST, priorities=priorities)
-            if form.is_valid():
-                try:
-                    services.action_create(activity=activity, participant=participant, **form.cleaned_data)
-                    form, message = None, _("Action enregistrée.")
-                except services.LimitReachedError:
-                    message = _("Vous avez déjà %(n)d actions : retirez-en une pour en ajouter une autre.") % {"n": high}
-                except services.NotAllowedError:
-                    message = _("Cette priorité n'est pas la vôtre.")
-        elif op == "delete":
-            services.action_delete(participant=participant, action_id=_int(request.POST.get("action")))
-        elif op in ("support", "unsupport"):
+    form, message = None, ""
+    if op == "add":
+        form = ActionForm(request.POST, priorities=priorities)
+        if form.is_valid():
             try:
-                services.support_set(
-                    participant=participant,
-                    action_id=_int(request.POST.get("action")),
-                    supported=op == "support",
+                services.action_create(
+                    activity=activity, participant=participant, **form.cleaned_data
                 )
+                form, message = None, _("Action enregistrée.")
+            except services.LimitReachedError:
+                message = _(
+                    "Vous avez déjà %(n)d actions : retirez-en une pour en ajouter une autre."
+                ) % {"n": high}
             except services.NotAllowedError:
-                message = _("Vous ne pouvez pas soutenir votre propre action.")
-            except Action.DoesNotExist:
-                message = _("Cette action n'existe plus.")
-    mine = list(Action.objects.filter(participant=participant, activity=activity))
+                message = _("Cette priorité n'est pas la vôtre.")
+    elif op == "delete":
+        services.action_delete(participant=participant, action_id=_int(request.POST.get("action")))
     if form is None:
         form = ActionForm(
-            initial={"owner": f"{participant.name} ({participant.organisation})", "due": next_working_day()},
+            initial={
+                "owner": f"{participant.name} ({participant.organisation})",
+                "due": next_working_day(),
+            },
             priorities=priorities,
         )
-    everyone = selectors.actions_with_support(participant.rencontre_id)
-    supported = set(participant.supports.values_list("action_id", flat=True))
-    my_table = getattr(getattr(participant, "seat", None), "table_id", None)
-    others = [a for a in everyone if a.participant_id != participant.pk]
-    others.sort(key=lambda a: (getattr(getattr(a.participant, "seat", None), "table_id", None) != my_table, a.pk))
-    return render(
-        request,
-        "priorities/kinds/actions.html#mine",
-        {"activity": activity, "rencontre": activity.step.rencontre, "participant": participant,
-         "mine": mine, "form": form, "low": low, "high": high, "message": message,
-         "others": others, "supported": supported,
-         "counts": {a.pk: a.n_supports for a in everyone}},
+    context = _others_context(activity, participant)
+    context.update(
+        {
+            "mine": list(Action.objects.filter(participant=participant, activity=activity)),
+            "form": form,
+            "low": low,
+            "high": high,
+            "message": message,
+        }
     )
+    return render(request, "priorities/kinds/actions.html#mine", context)
 
 
 def _int(raw: str | None) -> int:

@@ -167,7 +167,9 @@ def default_agenda() -> list[dict]:
                 {
                     "kind": "priority",
                     "title": _("Ma priorité"),
-                    "body": _("Une phrase, puis les précisions : l'assistant vous dit ce qui manque."),
+                    "body": _(
+                        "Une phrase, puis les précisions : l'assistant vous dit ce qui manque."
+                    ),
                     "config": {"max_priorities": 1},
                     "minutes": 20,
                 },
@@ -190,7 +192,9 @@ def default_agenda() -> list[dict]:
                 {
                     "kind": "tables",
                     "title": _("Les tables"),
-                    "body": _("Rejoignez votre table : vos voisins et leurs priorités s'affichent ici."),
+                    "body": _(
+                        "Rejoignez votre table : vos voisins et leurs priorités s'affichent ici."
+                    ),
                     "minutes": 25,
                 },
                 {
