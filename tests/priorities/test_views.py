@@ -103,7 +103,7 @@ def test_an_invalid_field_is_reported_and_the_valid_ones_are_kept(room):
 
 
 def test_a_second_priority_is_refused_unless_allowed(room):
-    rencontre, facilitator = room
+    rencontre, _ = room
     phone = phone_for(rencontre, "Ana")
     activity = go(rencontre, "priority")
     response = phone.post(url(rencontre, activity), {"rank": 2, "statement": "Une deuxième"})
