@@ -20,6 +20,7 @@ class PrioritiesConfig(AppConfig):
                 takes_input=True,
                 config_form=forms.PriorityConfigForm,
                 results=selectors.priority_wall,
+                summary=selectors.priority_summary,
                 phone_view=views.priority_phone,
                 control_view=views.priority_control,
                 initial_config=lambda: {"max_priorities": 1},
@@ -44,6 +45,7 @@ class PrioritiesConfig(AppConfig):
                 takes_input=True,
                 config_form=forms.ActionsConfigForm,
                 results=selectors.actions_results,
+                summary=selectors.actions_summary,
                 phone_view=views.actions_phone,
                 initial_config=lambda: {"min_actions": 2, "max_actions": 3},
             )

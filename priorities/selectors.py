@@ -37,6 +37,29 @@ def priority_wall(activity: Activity) -> dict[str, Any]:
     }
 
 
+def priority_summary(results: dict[str, Any]) -> dict[str, list]:
+    from collections import Counter
+
+    filieres = Counter(p.filiere_label for p in results["all"] if p.filiere_label)
+    return {
+        "figures": [
+            (_("priorités formulées"), len(results["all"])),
+            (_("priorités précises (4 ou 5 sur 5)"), results["precise"]),
+        ],
+        "filieres": filieres.most_common(),
+    }
+
+
+def actions_summary(results: dict[str, Any]) -> dict[str, list]:
+    return {
+        "figures": [
+            (_("actions engagées"), results["n_actions"]),
+            (_("soutiens exprimés"), results["n_supports"]),
+            (_("actions déjà faites"), results["n_done"]),
+        ]
+    }
+
+
 def seating_plan(rencontre_id: int) -> list[dict[str, Any]]:
     tables = PeerGroup.objects.filter(rencontre_id=rencontre_id).prefetch_related("members")
     firsts = {
@@ -101,6 +124,9 @@ def actions_results(activity: Activity) -> dict[str, Any]:
         "top": top,
         "n_answers": len({a.participant_id for a in actions}),
         "n_actions": len(actions),
+        "n_supports": sum(a.n_supports for a in actions),
+        "n_done": sum(1 for a in actions if a.done),
+        "all": actions,
         "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
         "n_hidden": 0,
     }

@@ -46,6 +46,9 @@ class ActivityKind:
     phone_view: Callable[[HttpRequest, Activity, Participant], HttpResponse] | None = None
     # Kind-specific commands of the control panel (moderation...): POST only.
     control_view: Callable[[HttpRequest, Activity], HttpResponse] | None = None
+    # Key figures for the debrief from this kind's results:
+    # {"figures": [(label, number)], "filieres": [(name, count)]}.
+    summary: Callable[[dict[str, Any]], dict[str, list]] | None = None
     # Settings of a new activity of this kind.
     initial_config: Callable[[], dict[str, Any]] | None = None
 

@@ -28,6 +28,7 @@ SCALE_LEVELS = [
     (4, _("Plutôt d'accord")),
     (5, _("Tout à fait d'accord")),
 ]
+SCALE_COLORS = {1: "#b3261e", 2: "#e8836f", 3: "#c9ced8", 4: "#7fa8ee", 5: "#1f5fbf"}
 ACTOR_COLORS = {
     "collectivite": "#1f5fbf",
     "etat": "#7b3fa0",
@@ -207,6 +208,7 @@ def scale_results(activity: Activity) -> dict[str, Any]:
                     "count": distribution[level],
                     "share": round(share, 1),
                     "offset": round(offset, 2),
+                    "color": SCALE_COLORS[level],
                 }
             )
             offset += share
@@ -267,7 +269,8 @@ def word_groups(activity: Activity, *, include_hidden: bool = False) -> list[dic
 
 
 CLOUD_WIDTH, CLOUD_HEIGHT = 1000, 520
-CLOUD_COLORS = ["#ffd28a", "#8fb4f5", "#ffffff", "#9be3c9", "#f4a3a3", "#d7c2f0"]
+CLOUD_COLORS = ["#ffd28a", "#8fb4f5", "#ffffff", "#9be3c9", "#f4a3a3", "#d7c2f0"]  # dark wall
+CLOUD_COLORS_LIGHT = ["#1f5fbf", "#14213d", "#b85c00", "#1d7f6e", "#7b3fa0", "#4a5570"]  # paper
 
 
 def _box(x: float, y: float, text: str, size: float) -> tuple[float, float, float, float]:
@@ -304,6 +307,7 @@ def _place(groups: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
                         "y": round(y + size * 0.35, 1),
                         "size": round(size, 1),
                         "color": CLOUD_COLORS[index % len(CLOUD_COLORS)],
+                        "color_light": CLOUD_COLORS_LIGHT[index % len(CLOUD_COLORS_LIGHT)],
                     }
                 )
                 break

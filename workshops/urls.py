@@ -15,6 +15,7 @@ urlpatterns = [
     path("animer/<str:code>/", views.control, name="control"),
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
     path("animer/<str:code>/deroule/", views.agenda_edit, name="agenda_edit"),
+    path("animer/<str:code>/restitution.pdf", views.restitution_pdf, name="restitution_pdf"),
     path(
         "animer/<str:code>/activite/<int:activity_id>/",
         views.activity_edit,

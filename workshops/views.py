@@ -12,14 +12,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from workshops import access, kinds, qr, rendering, results, selectors, services
+from workshops import access, debrief, kinds, qr, rendering, results, selectors, services
 from workshops.forms import (
     ActivityForm,
     ChoicesConfigForm,
@@ -620,3 +623,32 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
             "answers": Answer.objects.filter(activity=activity).count(),
         },
     )
+
+
+# ---------------------------------------------------------------- debrief
+
+
+def render_debrief_pdf(rencontre: Rencontre) -> bytes:
+    """The debrief as PDF bytes. Side effects: none (WeasyPrint imported here: it is slow to
+    import and only this path needs it)."""
+    from django.conf import settings
+    from weasyprint import HTML
+
+    fonts = (settings.BASE_DIR / "static" / "fonts" / "source-sans-3").as_uri()
+    css = (settings.BASE_DIR / "static" / "css" / "pdf.css").read_text().replace("FONTS", fonts)
+    context = debrief.debrief_context(rencontre)
+    context["css"] = mark_safe(css)
+    html = render_to_string("workshops/pdf/debrief.html", context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def restitution_pdf(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The PDF debrief, for the facilitators and organisers of the rencontre. A sync view:
+    Django runs it in a worker thread, so the event loop keeps serving sockets."""
+    response = HttpResponse(render_debrief_pdf(rencontre), content_type="application/pdf")
+    name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
