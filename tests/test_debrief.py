@@ -1,0 +1,121 @@
+"""The PDF debrief of a rencontre filled through the same services the phones use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from priorities import services as p_services
+from tests.factories import UserFactory, make_rencontre
+from territories.models import Filiere
+from workshops import services
+from workshops.models import Activity
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    # The shaper prints "-" with the font's hyphen glyph (U+2010).
+    return "\n".join(page.extract_text() for page in reader.pages).replace("\u2010", "-")
+
+
+@pytest.fixture
+def filled():
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user, title="Rencontres de la Vallée")
+    join = services.participant_join
+    lea = join(rencontre=rencontre, name="Léa Martin", organisation="Région", actor_type="collectivite", listed=True)
+    karim = join(rencontre=rencontre, name="Karim Secret", organisation="Mecalac", actor_type="entreprise", listed=False)
+    acts = {a.title: a for a in Activity.objects.filter(step__rencontre=rencontre)}
+    obstacles = acts["Quel est aujourd'hui le principal frein aux projets industriels ?"]
+    services.activity_goto(rencontre=rencontre, activity_id=obstacles.pk)
+    services.poll_answer_submit(activity=obstacles, participant=lea, choice="c1", other="")
+    services.poll_answer_submit(activity=obstacles, participant=karim, choice="c2", other="")
+    priority = acts["Ma priorité"]
+    p_services.priority_save(
+        activity=priority, participant=lea, rank=1,
+        values={"statement": "Former 40 soudeurs par an", "filiere": Filiere.objects.get(name="Nouvelles mobilités")},
+    )
+    p_services.priority_save(
+        activity=priority, participant=karim, rank=1,
+        values={"statement": "<script>alert('x')</script> attirer une usine"},
+    )
+    p_services.tables_form(rencontre=rencontre, mode="mixed", size=5, seed=1)
+    actions = acts["Mes actions pour demain"]
+    p_services.action_create(
+        activity=actions, participant=lea, text="Réunir les DRH du décolletage", kind="start",
+        owner="CCI Haute-Savoie", due=dt.date(2030, 1, 15), priority=None,
+    )
+    action = p_services.action_create(
+        activity=actions, participant=karim, text="Ouvrir le site aux lycéens", kind="change",
+        owner="Mecalac", due=dt.date(2030, 2, 3), priority=None,
+    )
+    p_services.support_set(participant=lea, action_id=action.pk, supported=True)
+    return rencontre, user
+
+
+def test_pdf_contains_every_section_and_what_was_entered(client, filled):
+    rencontre, user = filled
+    client.force_login(user)
+    response = client.get(reverse("workshops:restitution_pdf", args=[rencontre.code]))
+    assert response["Content-Type"] == "application/pdf"
+    text = text_of(response.content)
+    for title in ("Sommaire", "Synthèse", "Le déroulé de la rencontre", "S'aligner sur le constat",
+                  "Formuler sa priorité", "Échanger entre pairs", "Annexe : les participants"):
+        assert title in text, title
+    assert "Former 40 soudeurs par an" in text
+    assert "Nouvelles mobilités" in text
+    assert "Réunir les DRH du décolletage" in text
+    assert "CCI Haute-Savoie" in text
+    assert "15 janvier 2030" in text
+    assert "3 février 2030" in text
+    assert "1 · 50 %" in text  # poll figures: one answer each of two
+    assert "Page 1 / " not in text  # the cover carries no number
+    assert "Page 2 / " in text
+
+
+def test_consent_is_respected_in_the_annex_and_tables(client, filled):
+    rencontre, user = filled
+    client.force_login(user)
+    text = text_of(client.get(reverse("workshops:restitution_pdf", args=[rencontre.code])).content)
+    assert "Léa Martin" in text
+    assert "Karim Secret" not in text
+    assert "1 autre participant n'a pas souhaité figurer dans cette liste." in text
+
+
+def test_html_typed_by_a_participant_is_printed_as_text(client, filled):
+    rencontre, user = filled
+    client.force_login(user)
+    text = text_of(client.get(reverse("workshops:restitution_pdf", args=[rencontre.code])).content)
+    assert "<script>alert('x')</script> attirer une usine" in text
+
+
+def test_unused_steps_are_left_out(client):
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user)
+    client.force_login(user)
+    text = text_of(client.get(reverse("workshops:restitution_pdf", args=[rencontre.code])).content)
+    assert "Le déroulé de la rencontre" in text
+    assert "Formuler sa priorité\n" not in text.split("Le déroulé de la rencontre")[-1].split("Étape")[0]
+    assert "Ma priorité" not in text
+    assert "Annexe" not in text
+
+
+def test_pdf_access_is_for_this_rencontre_facilitators_only(filled):
+    rencontre, _user = filled
+    url = reverse("workshops:restitution_pdf", args=[rencontre.code])
+    anonymous = Client()
+    assert anonymous.get(url).status_code == 302
+    phone = Client()
+    phone.post(f"/j/{rencontre.code}", {"name": "P", "organisation": "O", "actor_type": "autre"})
+    response = phone.get(url)
+    assert (response.status_code, response["Location"].startswith(reverse("login"))) == (302, True)
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get(url).status_code == 403
