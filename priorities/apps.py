@@ -23,6 +23,8 @@ class PrioritiesConfig(AppConfig):
                 summary=selectors.priority_summary,
                 phone_view=views.priority_phone,
                 control_view=views.priority_control,
+                personal=views.personal_priorities,
+                exports={"priorites": selectors.export_priorities},
                 initial_config=lambda: {"max_priorities": 1},
             )
         )
@@ -47,6 +49,8 @@ class PrioritiesConfig(AppConfig):
                 results=selectors.actions_results,
                 summary=selectors.actions_summary,
                 phone_view=views.actions_phone,
+                personal=views.personal_actions,
+                exports={"actions": selectors.export_actions},
                 initial_config=lambda: {"min_actions": 2, "max_actions": 3},
             )
         )

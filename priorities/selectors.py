@@ -56,7 +56,19 @@ def actions_summary(results: dict[str, Any]) -> dict[str, list]:
             (_("actions engagées"), results["n_actions"]),
             (_("soutiens exprimés"), results["n_supports"]),
             (_("actions déjà faites"), results["n_done"]),
+        ],
+        "lists": [
+            (
+                _("Les actions les plus soutenues"),
+                [
+                    _("%(text)s — %(owner)s (%(n)d soutiens)")
+                    % {"text": a.text, "owner": a.owner, "n": a.n_supports}
+                    for a in results["top"]
+                ],
+            )
         ]
+        if results["top"]
+        else [],
     }
 
 
@@ -138,3 +150,73 @@ def table_of(participant: Participant) -> dict[str, Any] | None:
         return None
     plan = {t["table"].pk: t for t in seating_plan(participant.rencontre_id)}
     return plan.get(seat.table_id)
+
+
+def export_priorities(rencontre) -> tuple[list[str], list[list[Any]]]:
+    rows = [
+        [
+            f"P{p.participant_id}",
+            p.participant.get_actor_type_display(),
+            p.rank,
+            p.statement,
+            p.filiere_label,
+            p.jobs_count if p.jobs_count is not None else "",
+            p.jobs_kinds,
+            ", ".join(p.benefit_labels),
+            p.benefits_note,
+            p.get_origin_display(),
+            p.get_horizon_display(),
+            p.indicator,
+            p.precision,
+        ]
+        for p in Priority.objects.filter(rencontre=rencontre)
+        .exclude(statement="")
+        .select_related("filiere", "participant")
+        .order_by("participant_id", "rank")
+    ]
+    header = [
+        "participant",
+        "type_acteur",
+        "rang",
+        "priorite",
+        "filiere",
+        "emplois",
+        "quels_emplois",
+        "retombees",
+        "precision_retombees",
+        "origine",
+        "horizon",
+        "indicateur",
+        "niveau_precision",
+    ]
+    return header, rows
+
+
+def export_actions(rencontre) -> tuple[list[str], list[list[Any]]]:
+    rows = []
+    for a in actions_with_support(rencontre.pk):
+        seat = getattr(a.participant, "seat", None)
+        rows.append(
+            [
+                f"P{a.participant_id}",
+                seat.table.number if seat else "",
+                a.text,
+                a.get_kind_display(),
+                a.owner,
+                a.due.isoformat(),
+                a.priority.statement if a.priority else "",
+                a.n_supports,
+                "oui" if a.done else "non",
+            ]
+        )
+    return [
+        "participant",
+        "table",
+        "action",
+        "nature",
+        "porteur",
+        "echeance",
+        "priorite",
+        "soutiens",
+        "faite",
+    ], rows

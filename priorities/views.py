@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from priorities import selectors, services
@@ -219,3 +220,35 @@ def _int(raw: str | None) -> int:
         return int(raw or "")
     except ValueError:
         return 0
+
+
+def personal_priorities(request: HttpRequest, participant: Participant) -> str:
+    priorities = list(
+        Priority.objects.filter(participant=participant)
+        .exclude(statement="")
+        .select_related("filiere")
+    )
+    if not priorities:
+        return ""
+    return render_to_string(
+        "priorities/personal.html#priorities", {"priorities": priorities}, request=request
+    )
+
+
+def personal_actions(request: HttpRequest, participant: Participant) -> str:
+    """Own actions, each of which can be marked done (after the event too)."""
+    if request.method == "POST" and request.POST.get("kind") == "actions":
+        services.action_set_done(
+            participant=participant,
+            action_id=_int(request.POST.get("action")),
+            done=request.POST.get("op") == "done",
+        )
+    actions = list(selectors.actions_with_support(participant.rencontre_id))
+    mine = [a for a in actions if a.participant_id == participant.pk]
+    if not mine:
+        return ""
+    return render_to_string(
+        "priorities/personal.html#actions",
+        {"actions": mine, "participant": participant},
+        request=request,
+    )

@@ -11,8 +11,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from priorities import services as p_services
-from tests.factories import UserFactory, make_rencontre
 from territories.models import Filiere
+from tests.factories import UserFactory, make_rencontre
 from workshops import services
 from workshops.models import Activity
 
@@ -30,8 +30,20 @@ def filled():
     user = UserFactory()
     rencontre = make_rencontre(facilitator=user, title="Rencontres de la Vallée")
     join = services.participant_join
-    lea = join(rencontre=rencontre, name="Léa Martin", organisation="Région", actor_type="collectivite", listed=True)
-    karim = join(rencontre=rencontre, name="Karim Secret", organisation="Mecalac", actor_type="entreprise", listed=False)
+    lea = join(
+        rencontre=rencontre,
+        name="Léa Martin",
+        organisation="Région",
+        actor_type="collectivite",
+        listed=True,
+    )
+    karim = join(
+        rencontre=rencontre,
+        name="Karim Secret",
+        organisation="Mecalac",
+        actor_type="entreprise",
+        listed=False,
+    )
     acts = {a.title: a for a in Activity.objects.filter(step__rencontre=rencontre)}
     obstacles = acts["Quel est aujourd'hui le principal frein aux projets industriels ?"]
     services.activity_goto(rencontre=rencontre, activity_id=obstacles.pk)
@@ -39,22 +51,39 @@ def filled():
     services.poll_answer_submit(activity=obstacles, participant=karim, choice="c2", other="")
     priority = acts["Ma priorité"]
     p_services.priority_save(
-        activity=priority, participant=lea, rank=1,
-        values={"statement": "Former 40 soudeurs par an", "filiere": Filiere.objects.get(name="Nouvelles mobilités")},
+        activity=priority,
+        participant=lea,
+        rank=1,
+        values={
+            "statement": "Former 40 soudeurs par an",
+            "filiere": Filiere.objects.get(name="Nouvelles mobilités"),
+        },
     )
     p_services.priority_save(
-        activity=priority, participant=karim, rank=1,
+        activity=priority,
+        participant=karim,
+        rank=1,
         values={"statement": "<script>alert('x')</script> attirer une usine"},
     )
     p_services.tables_form(rencontre=rencontre, mode="mixed", size=5, seed=1)
     actions = acts["Mes actions pour demain"]
     p_services.action_create(
-        activity=actions, participant=lea, text="Réunir les DRH du décolletage", kind="start",
-        owner="CCI Haute-Savoie", due=dt.date(2030, 1, 15), priority=None,
+        activity=actions,
+        participant=lea,
+        text="Réunir les DRH du décolletage",
+        kind="start",
+        owner="CCI Haute-Savoie",
+        due=dt.date(2030, 1, 15),
+        priority=None,
     )
     action = p_services.action_create(
-        activity=actions, participant=karim, text="Ouvrir le site aux lycéens", kind="change",
-        owner="Mecalac", due=dt.date(2030, 2, 3), priority=None,
+        activity=actions,
+        participant=karim,
+        text="Ouvrir le site aux lycéens",
+        kind="change",
+        owner="Mecalac",
+        due=dt.date(2030, 2, 3),
+        priority=None,
     )
     p_services.support_set(participant=lea, action_id=action.pk, supported=True)
     return rencontre, user
@@ -66,8 +95,15 @@ def test_pdf_contains_every_section_and_what_was_entered(client, filled):
     response = client.get(reverse("workshops:restitution_pdf", args=[rencontre.code]))
     assert response["Content-Type"] == "application/pdf"
     text = text_of(response.content)
-    for title in ("Sommaire", "Synthèse", "Le déroulé de la rencontre", "S'aligner sur le constat",
-                  "Formuler sa priorité", "Échanger entre pairs", "Annexe : les participants"):
+    for title in (
+        "Sommaire",
+        "Synthèse",
+        "Le déroulé de la rencontre",
+        "S'aligner sur le constat",
+        "Formuler sa priorité",
+        "Échanger entre pairs",
+        "Annexe : les participants",
+    ):
         assert title in text, title
     assert "Former 40 soudeurs par an" in text
     assert "Nouvelles mobilités" in text
@@ -102,7 +138,10 @@ def test_unused_steps_are_left_out(client):
     client.force_login(user)
     text = text_of(client.get(reverse("workshops:restitution_pdf", args=[rencontre.code])).content)
     assert "Le déroulé de la rencontre" in text
-    assert "Formuler sa priorité\n" not in text.split("Le déroulé de la rencontre")[-1].split("Étape")[0]
+    assert (
+        "Formuler sa priorité\n"
+        not in text.split("Le déroulé de la rencontre")[-1].split("Étape")[0]
+    )
     assert "Ma priorité" not in text
     assert "Annexe" not in text
 
@@ -119,3 +158,67 @@ def test_pdf_access_is_for_this_rencontre_facilitators_only(filled):
     other = Client()
     other.force_login(UserFactory())
     assert other.get(url).status_code == 403
+
+
+def test_exports_respect_consent_and_carry_every_table(client, filled):
+    rencontre, user = filled
+    client.force_login(user)
+    participants = client.get(
+        reverse("workshops:export_csv", args=[rencontre.code, "participants"])
+    )
+    body = participants.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "participant;nom;organisation;type_acteur;arrivee"
+    assert "Léa Martin;Région;Collectivité" in body
+    assert "Karim Secret" not in body
+    actions = client.get(
+        reverse("workshops:export_csv", args=[rencontre.code, "actions"])
+    ).content.decode("utf-8-sig")
+    assert (
+        "Réunir les DRH du décolletage;Lancer quelque chose;CCI Haute-Savoie;2030-01-15" in actions
+    )
+    answers = client.get(
+        reverse("workshops:export_csv", args=[rencontre.code, "reponses"])
+    ).content.decode("utf-8-sig")
+    assert "Foncier disponible" in answers
+    data = client.get(reverse("workshops:export_json", args=[rencontre.code])).json()
+    assert sorted(data) == [
+        "actions",
+        "agenda",
+        "participants",
+        "priorites",
+        "rencontre",
+        "reponses",
+    ]
+    assert [p["nom"] for p in data["participants"]] == ["Léa Martin", ""]
+    assert (
+        client.get(reverse("workshops:export_csv", args=[rencontre.code, "inconnu"])).status_code
+        == 404
+    )
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get(reverse("workshops:export_json", args=[rencontre.code])).status_code == 403
+
+
+def test_personal_page_shows_own_items_and_marks_an_action_done(client, filled):
+    rencontre, user = filled
+    from workshops.models import Participant
+
+    lea = Participant.objects.get(name="Léa Martin")
+    url = reverse("workshops:personal", args=[lea.token])
+    page = Client().get(url).content.decode()
+    assert "Former 40 soudeurs par an" in page
+    assert "Réunir les DRH du décolletage" in page
+    assert "Ouvrir le site aux lycéens" not in page  # Karim's
+    from priorities.models import Action
+
+    action = Action.objects.get(participant=lea)
+    response = Client().post(url, {"kind": "actions", "op": "done", "action": action.pk})
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).done is True
+    karims = Action.objects.exclude(participant=lea).get()
+    Client().post(url, {"kind": "actions", "op": "done", "action": karims.pk})
+    assert Action.objects.get(pk=karims.pk).done is False  # not hers
+    client.force_login(user)
+    control = client.get(reverse("workshops:control", args=[rencontre.code])).content.decode()
+    assert "<strong>1</strong> actions déjà faites" in control
+    assert Client().get(reverse("workshops:personal", args=["nope"])).status_code == 404

@@ -217,7 +217,12 @@ def default_agenda() -> list[dict]:
                     "kind": "talk",
                     "title": _("Ce que nous retenons ensemble"),
                     "body": _("La synthèse de la rencontre et les actions engagées."),
-                    "minutes": 30,
+                    "minutes": 5,
+                },
+                {
+                    "kind": "debrief",
+                    "title": _("La synthèse"),
+                    "minutes": 25,
                 },
             ],
         },

@@ -70,6 +70,7 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
     participants = list(Participant.objects.filter(rencontre=rencontre).order_by("name"))
     figures: list[tuple[str, int]] = []
     filieres: Counter[str] = Counter()
+    lists: list[tuple[str, list[str]]] = []
     for section in sections:
         for item in section["items"]:
             if item["kind"].summary is None:
@@ -77,6 +78,7 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
             summary = item["kind"].summary(item["results"])
             figures.extend(summary.get("figures", []))
             filieres.update(dict(summary.get("filieres", [])))
+            lists.extend(summary.get("lists", []))
     return {
         "rencontre": rencontre,
         "generated_at": timezone.localtime(),
@@ -88,6 +90,7 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
         "sections": sections,
         "highlights": highlights,
         "figures": figures,
+        "lists": lists,
         "filieres": filieres.most_common(),
         "listed": [p for p in participants if p.listed],
         "n_unlisted": sum(1 for p in participants if not p.listed),
@@ -103,3 +106,69 @@ def duration_label(minutes: int | None) -> str:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def debrief_results(activity) -> dict[str, Any]:
+    """The `debrief` kind's results: the whole synthesis, for the wall."""
+    context = debrief_context(activity.step.rencontre)
+    context["n_answers"] = context["n_participants"]
+    return context
+
+
+def _pseudonym(participant_id: int) -> str:
+    return f"P{participant_id}"
+
+
+def export_participants(rencontre: Rencontre) -> tuple[list[str], list[list[Any]]]:
+    """Names and organisations only for those who agreed; the others by their actor type."""
+    rows = [
+        [
+            _pseudonym(p.pk),
+            p.name if p.listed else "",
+            p.organisation if p.listed else "",
+            p.get_actor_type_display(),
+            timezone.localtime(p.joined_at).isoformat(timespec="minutes"),
+        ]
+        for p in Participant.objects.filter(rencontre=rencontre).order_by("joined_at")
+    ]
+    return ["participant", "nom", "organisation", "type_acteur", "arrivee"], rows
+
+
+def export_answers(rencontre: Rencontre) -> tuple[list[str], list[list[Any]]]:
+    """Every answer to polls, scales, word clouds and questions (hidden ones marked)."""
+    from workshops.models import Answer
+
+    rows = []
+    answers = (
+        Answer.objects.filter(activity__step__rencontre=rencontre)
+        .select_related("activity", "participant")
+        .order_by("activity__step__position", "activity__position", "id")
+    )
+    for answer in answers:
+        data = answer.data
+        activity = answer.activity
+        if "choices" in data or "other" in data:
+            labels = {c["id"]: c["label"] for c in activity.config.get("choices", [])}
+            value = " | ".join(labels.get(c, c) for c in data.get("choices", []))
+            if data.get("other"):
+                value = (
+                    f"{value} | Autre : {data['other']}" if value else f"Autre : {data['other']}"
+                )
+        elif "values" in data:
+            labels = {s["id"]: s["label"] for s in activity.config.get("statements", [])}
+            value = " | ".join(f"{labels.get(k, k)} = {v}" for k, v in data["values"].items())
+        elif "words" in data:
+            value = " | ".join(data["words"])
+        else:
+            value = data.get("text", "")
+        rows.append(
+            [
+                activity.title,
+                activity.kind,
+                _pseudonym(answer.participant_id),
+                answer.participant.get_actor_type_display(),
+                value,
+                "oui" if answer.hidden else "non",
+            ]
+        )
+    return ["activite", "type", "participant", "type_acteur", "reponse", "masquee"], rows

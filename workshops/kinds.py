@@ -49,6 +49,11 @@ class ActivityKind:
     # Key figures for the debrief from this kind's results:
     # {"figures": [(label, number)], "filieres": [(name, count)]}.
     summary: Callable[[dict[str, Any]], dict[str, list]] | None = None
+    # The participant's own contribution, on their personal page and the debrief phone view:
+    # (request, participant) -> HTML. It handles its own POSTs (those naming its key).
+    personal: Callable[[HttpRequest, Participant], str] | None = None
+    # CSV exports: name -> (rencontre -> (header, rows)).
+    exports: dict[str, Callable[[Any], tuple[list[str], list[list[Any]]]]] | None = None
     # Settings of a new activity of this kind.
     initial_config: Callable[[], dict[str, Any]] | None = None
 
@@ -102,13 +107,22 @@ def choices() -> list[tuple[str, str]]:
 
 
 def register_builtin_kinds() -> None:
-    from workshops import forms, results, views
+    from workshops import debrief, forms, results, views
 
     register(
         ActivityKind(
             key="talk",
             label=_("Intervention (texte au mur)"),
             template="workshops/kinds/talk.html",
+        )
+    )
+    register(
+        ActivityKind(
+            key="debrief",
+            label=_("Restitution collective"),
+            template="workshops/kinds/debrief.html",
+            results=debrief.debrief_results,
+            phone_view=views.debrief_phone,
         )
     )
     register(

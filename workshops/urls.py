@@ -16,6 +16,9 @@ urlpatterns = [
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
     path("animer/<str:code>/deroule/", views.agenda_edit, name="agenda_edit"),
     path("animer/<str:code>/restitution.pdf", views.restitution_pdf, name="restitution_pdf"),
+    path("animer/<str:code>/export/<slug:name>.csv", views.export_csv, name="export_csv"),
+    path("animer/<str:code>/export.json", views.export_json, name="export_json"),
+    path("moi/<str:token>/", views.personal, name="personal"),
     path(
         "animer/<str:code>/activite/<int:activity_id>/",
         views.activity_edit,

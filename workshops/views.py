@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import functools
+import io
 from urllib.parse import urlencode
 
 from asgiref.sync import async_to_sync
@@ -207,7 +209,14 @@ def rencontre_new(request: HttpRequest) -> HttpResponse:
 @facilitator_required
 def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
     context = selectors.control_context(rencontre)
-    context.update({"oob": False, "join_url": _join_url(request, rencontre)})
+    context.update(
+        {
+            "oob": False,
+            "join_url": _join_url(request, rencontre),
+            "figures": debrief.debrief_context(rencontre)["figures"],
+            "exports": sorted(_all_exports()),
+        }
+    )
     return render(request, "workshops/control/page.html", context)
 
 
@@ -651,4 +660,131 @@ def restitution_pdf(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
     response = HttpResponse(render_debrief_pdf(rencontre), content_type="application/pdf")
     name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def _personal_fragments(request: HttpRequest, participant: Participant) -> list[str]:
+    """Each kind used in the rencontre contributes the participant's own part."""
+    used = (
+        Activity.objects.filter(step__rencontre_id=participant.rencontre_id)
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    fragments = []
+    for key in sorted(
+        set(used),
+        key=lambda k: [c[0] for c in kinds.choices()].index(k) if kinds.is_registered(k) else 99,
+    ):
+        kind = kinds.get(key)
+        if kinds.is_registered(key) and kind.personal is not None:
+            fragments.append(kind.personal(request, participant))
+    return [f for f in fragments if f]
+
+
+def _personal_url(request: HttpRequest, participant: Participant) -> str:
+    return request.build_absolute_uri(reverse("workshops:personal", args=[participant.token]))
+
+
+def debrief_phone(request: HttpRequest, activity: Activity, participant: Participant):
+    """On the phone during the debrief: one's own priority and actions, and the personal
+    link to find them again."""
+    return render(
+        request,
+        "workshops/kinds/debrief.html#mine",
+        {
+            "activity": activity,
+            "fragments": [mark_safe(f) for f in _personal_fragments(request, participant)],
+            "personal_url": _personal_url(request, participant),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def personal(request: HttpRequest, token: str) -> HttpResponse:
+    """A participant's page after the event (secret link): their priority and actions, which
+    they can mark done."""
+    participant = Participant.objects.filter(token=token).select_related("rencontre").first()
+    if participant is None:
+        raise Http404
+    fragments = _personal_fragments(request, participant)
+    if request.method == "POST":
+        return redirect("workshops:personal", token=token)
+    return render(
+        request,
+        "workshops/phone/personal.html",
+        {
+            "participant": participant,
+            "rencontre": participant.rencontre,
+            "fragments": [mark_safe(f) for f in fragments],
+        },
+    )
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _engine_exports() -> dict[str, object]:
+    return {"participants": debrief.export_participants, "reponses": debrief.export_answers}
+
+
+def _all_exports() -> dict[str, object]:
+    exports = dict(_engine_exports())
+    for key, _label in kinds.choices():
+        exports.update(kinds.get(key).exports or {})
+    return exports
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def export_csv(request: HttpRequest, rencontre: Rencontre, name: str) -> HttpResponse:
+    """One table of the rencontre as CSV (UTF-8 with BOM and semicolons, as French spreadsheet
+    software expects)."""
+    export = _all_exports().get(name)
+    if export is None:
+        raise Http404
+    header, rows = export(rencontre)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{rencontre.code}-{name}.csv"'
+    return response
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def export_json(request: HttpRequest, rencontre: Rencontre) -> JsonResponse:
+    """The whole rencontre as one JSON document: its description, agenda and every table."""
+    data = {
+        "rencontre": {
+            "title": rencontre.title,
+            "date": rencontre.date.isoformat(),
+            "place": rencontre.place,
+            "territory": rencontre.territory_name,
+            "code": rencontre.code,
+        },
+        "agenda": [
+            {
+                "step": step.title,
+                "planned_minutes": step.planned_minutes,
+                "started_at": step.started_at.isoformat() if step.started_at else None,
+                "activities": [
+                    {"kind": a.kind, "title": a.title, "config": a.config}
+                    for a in step.activities.all()
+                ],
+            }
+            for step in selectors.agenda(rencontre)
+        ],
+    }
+    for name, export in _all_exports().items():
+        header, rows = export(rencontre)
+        data[name] = [dict(zip(header, row, strict=True)) for row in rows]
+    response = JsonResponse(
+        data, json_dumps_params={"ensure_ascii": False, "indent": 1, "default": str}
+    )
+    response["Content-Disposition"] = f'attachment; filename="{rencontre.code}.json"'
     return response
