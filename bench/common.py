@@ -34,6 +34,13 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -46,7 +53,7 @@ def machine() -> str:
 class Server:
     """Migrates a fresh database (SQLite by default), loads the demo and serves it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, before_serving: list[list[str]] | None = None) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="rencontres-bench-"))
         self.env = dict(os.environ)
         self.env.update(
@@ -69,6 +76,9 @@ class Server:
             text=True,
         )
         self.demo = json.loads(out.stdout)
+        for command in before_serving or []:  # e.g. fill the demo rencontre first
+            args = [a.replace("{code}", self.demo["code"]) for a in command]
+            subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=self.env, check=True)
         self.log = (self.work / "daphne.log").open("wb")
         self.proc = subprocess.Popen(
             [
