@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from priorities.models import Action, PeerGroup, Priority, Seat
 from workshops.models import Activity, Participant
@@ -61,7 +62,11 @@ def actions_summary(results: dict[str, Any]) -> dict[str, list]:
             (
                 _("Les actions les plus soutenues"),
                 [
-                    _("%(text)s — %(owner)s (%(n)d soutiens)")
+                    ngettext(
+                        "%(text)s — %(owner)s (%(n)d soutien)",
+                        "%(text)s — %(owner)s (%(n)d soutiens)",
+                        a.n_supports,
+                    )
                     % {"text": a.text, "owner": a.owner, "n": a.n_supports}
                     for a in results["top"]
                 ],

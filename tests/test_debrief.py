@@ -222,3 +222,26 @@ def test_personal_page_shows_own_items_and_marks_an_action_done(client, filled):
     control = client.get(reverse("workshops:control", args=[rencontre.code])).content.decode()
     assert "<strong>1</strong> actions déjà faites" in control
     assert Client().get(reverse("workshops:personal", args=["nope"])).status_code == 404
+
+
+@pytest.mark.slow
+def test_a_rencontre_of_300_participants_900_actions_and_10_polls_renders(client):
+    from django.core.management import call_command
+
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user)
+    call_command(
+        "fill_rencontre",
+        rencontre.code,
+        participants=300,
+        actions=3,
+        polls=10,
+        stdout=io.StringIO(),
+    )
+    client.force_login(user)
+    response = client.get(reverse("workshops:restitution_pdf", args=[rencontre.code]))
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) > 40
+    assert "900 actions engagées par 300 participants" in text
+    assert "Question complémentaire n° 10" in text

@@ -108,6 +108,29 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     expect(screen.locator(".results__count")).to_contain_text("12 actions de 6 participants")
     shot(screen, "priorities-screen-actions")
     shot(phones[2], "priorities-phone-actions")
+
+    # Restitution: the synthesis on the wall; each phone gets its own items and link.
+    goto(control, "La synthèse")
+    expect(screen.locator(".debrief__figure").first).to_contain_text("6")
+    expect(screen.locator(".debrief")).to_contain_text("actions engagées")
+    expect(screen.locator(".debrief")).to_contain_text(
+        "Action 1 de Léa Martin — Léa Martin (Région) (5 soutiens)"
+    )
+    shot(screen, "debrief-screen")
+    lea = phones[0]
+    expect(lea.locator(".personal").first).to_contain_text("Attirer des projets exogènes")
+    link = lea.locator(".personal-link").inner_text()
+    lea.goto(link)
+    lea.locator(".my-action", has_text="Action 1 de Léa Martin").get_by_role(
+        "button", name="Marquer comme faite"
+    ).click()
+    expect(lea.locator(".my-action.is-done")).to_have_count(1)
+    shot(lea, "debrief-phone-personal")
+    control.reload()
+    expect(control.locator(".figures")).to_contain_text("1 actions déjà faites")
+    pdf = control.request.get(server.url + f"/animer/{demo['code']}/restitution.pdf")
+    assert pdf.status == 200
+    assert pdf.body()[:5] == b"%PDF-"
     for page in phones:
         page.context.close()
     fac.close()
