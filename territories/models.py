@@ -25,3 +25,55 @@ class Filiere(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Territory(models.Model):
+    """A set of communes (INSEE codes): an EPCI, a département, or codes typed by hand."""
+
+    class Kind(models.TextChoices):
+        EPCI = "epci", _("Intercommunalité (EPCI)")
+        DEPARTEMENT = "departement", _("Département")
+        CUSTOM = "custom", _("Liste de communes")
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    code = models.CharField(_("code"), max_length=12, blank=True)  # EPCI SIREN or département
+    communes = models.JSONField(_("communes"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territoire")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Establishment(models.Model):
+    """A production site of the territory, from SIRENE (one row per SIRET)."""
+
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="establishments"
+    )
+    siret = models.CharField(max_length=14)
+    siren = models.CharField(max_length=9)
+    name = models.CharField(max_length=200, blank=True)  # enseigne or denomination usuelle
+    naf = models.CharField(max_length=6, blank=True)  # NAF rév. 2, e.g. "25.62B"
+    commune = models.CharField(max_length=5)
+    created_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    headcount_band = models.CharField(max_length=2, blank=True)  # INSEE tranche code
+    headcount_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    diffusible = models.BooleanField(default=True)
+    stock_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["siret"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "siret"], name="one_siret_per_territory")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.siret} {self.name}"
