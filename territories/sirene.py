@@ -153,6 +153,10 @@ def _lines(stream: io.BufferedIOBase, report: ImportReport) -> Iterator[str]:
             yield ""
 
 
+def _opt(row: list[str], index: int | None) -> str:
+    return row[index] if index is not None else ""
+
+
 def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value and value != NON_DIFFUSIBLE else None
@@ -236,12 +240,8 @@ def sirene_import(
                 report.skipped["hors territoire"] += 1
                 continue
 
-            def get(name: str) -> str:
-                index = optional[name]
-                return row[index] if index is not None else ""
-
             naf = row[col["activitePrincipaleEtablissement"]]
-            nomenclature = get("nomenclatureActivitePrincipaleEtablissement")
+            nomenclature = _opt(row, optional["nomenclatureActivitePrincipaleEtablissement"])
             section = section_of(naf, nomenclature)
             if section is None and nomenclature == "NAFv1":
                 report.skipped["NAF rév. 1 hors industrie"] += 1
@@ -249,19 +249,22 @@ def sirene_import(
             if section not in sections:
                 report.skipped["autre secteur"] += 1
                 continue
-            values = [row[i] for i in range(len(row))]
-            non_diffusible = NON_DIFFUSIBLE in values or get("statutDiffusionEtablissement") == "P"
-            name = get("enseigne1Etablissement") or get("denominationUsuelleEtablissement")
+            non_diffusible = (
+                NON_DIFFUSIBLE in row or _opt(row, optional["statutDiffusionEtablissement"]) == "P"
+            )
+            name = _opt(row, optional["enseigne1Etablissement"]) or _opt(
+                row, optional["denominationUsuelleEtablissement"]
+            )
             band = row[col["trancheEffectifsEtablissement"]]
-            year = get("anneeEffectifsEtablissement")
+            year = _opt(row, optional["anneeEffectifsEtablissement"])
             active = row[col["etatAdministratifEtablissement"]] != "F"
             batch[siret] = {
-                "siren": get("siren") or siret[:9],
+                "siren": _opt(row, optional["siren"]) or siret[:9],
                 "name": "" if name == NON_DIFFUSIBLE else name[:200],
                 "naf": naf[:6],
                 "commune": commune,
                 "created_on": _date(row[col["dateCreationEtablissement"]]),
-                "closed_on": None if active else _date(get("dateDebut")),
+                "closed_on": None if active else _date(_opt(row, optional["dateDebut"])),
                 "active": active,
                 "headcount_band": band if band in HEADCOUNT_BANDS else "",
                 "headcount_year": int(year) if year.isdigit() else None,
