@@ -25,7 +25,7 @@ from pathlib import Path
 from common import PY, ROOT, machine
 
 sys.path.insert(0, str(ROOT))
-from tests.territories.sirene_files import COLUMNS_54  # noqa: E402 - the published column list
+from territories.sirene import COLUMNS_54
 
 TERRITORY = "200033116"  # CC Cluses-Arve et Montagnes (10 communes)
 INSIDE = ["74081", "74011", "74119", "74183", "74258"]

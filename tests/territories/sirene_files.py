@@ -8,70 +8,7 @@ import io
 import zipfile
 from pathlib import Path
 
-# The 48 columns of the older vintage; the newer one inserts six more (54).
-COLUMNS_48 = [
-    "siren",
-    "nic",
-    "siret",
-    "statutDiffusionEtablissement",
-    "dateCreationEtablissement",
-    "trancheEffectifsEtablissement",
-    "anneeEffectifsEtablissement",
-    "activitePrincipaleRegistreMetiersEtablissement",
-    "dateDernierTraitementEtablissement",
-    "etablissementSiege",
-    "nombrePeriodesEtablissement",
-    "complementAdresseEtablissement",
-    "numeroVoieEtablissement",
-    "indiceRepetitionEtablissement",
-    "typeVoieEtablissement",
-    "libelleVoieEtablissement",
-    "codePostalEtablissement",
-    "libelleCommuneEtablissement",
-    "libelleCommuneEtrangerEtablissement",
-    "distributionSpecialeEtablissement",
-    "codeCommuneEtablissement",
-    "codeCedexEtablissement",
-    "libelleCedexEtablissement",
-    "codePaysEtrangerEtablissement",
-    "libellePaysEtrangerEtablissement",
-    "complementAdresse2Etablissement",
-    "numeroVoie2Etablissement",
-    "indiceRepetition2Etablissement",
-    "typeVoie2Etablissement",
-    "libelleVoie2Etablissement",
-    "codePostal2Etablissement",
-    "libelleCommune2Etablissement",
-    "libelleCommuneEtranger2Etablissement",
-    "distributionSpeciale2Etablissement",
-    "codeCommune2Etablissement",
-    "codeCedex2Etablissement",
-    "libelleCedex2Etablissement",
-    "codePaysEtranger2Etablissement",
-    "libellePaysEtranger2Etablissement",
-    "dateDebut",
-    "etatAdministratifEtablissement",
-    "enseigne1Etablissement",
-    "enseigne2Etablissement",
-    "enseigne3Etablissement",
-    "denominationUsuelleEtablissement",
-    "activitePrincipaleEtablissement",
-    "nomenclatureActivitePrincipaleEtablissement",
-    "caractereEmployeurEtablissement",
-]
-COLUMNS_54 = [
-    *COLUMNS_48[:13],
-    "dernierNumeroVoieEtablissement",
-    *COLUMNS_48[13:25],
-    "identifiantAdresseEtablissement",
-    "coordonneeLambertAbscisseEtablissement",
-    "coordonneeLambertOrdonneeEtablissement",
-    *COLUMNS_48[25:],
-    "activitePrincipaleNAF25Etablissement",
-    "nomenclatureActivitePrincipaleNAF25Etablissement",
-]
-assert len(COLUMNS_48) == 48
-assert len(COLUMNS_54) == 54
+from territories.sirene import COLUMNS_48, COLUMNS_54  # noqa: F401 - re-exported for the tests
 
 
 def row(columns: list[str], **values: str) -> list[str]:

@@ -134,6 +134,10 @@ def test_arrondissements_resolve_to_their_commune(tmp_path):
     assert Establishment.objects.get().commune == "75056"
 
 
+def test_column_lists_have_the_published_counts():
+    assert (len(COLUMNS_48), len(COLUMNS_54), len(set(COLUMNS_54))) == (48, 54, 54)
+
+
 def test_territories_from_epci_departement_and_codes():
     epci = territory_resolve(spec=CLUSES)
     assert (epci.kind, "74081" in epci.communes, len(epci.communes) > 5) == ("epci", True, True)
