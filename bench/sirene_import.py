@@ -25,7 +25,12 @@ from pathlib import Path
 from common import PY, ROOT, machine
 
 sys.path.insert(0, str(ROOT))
-from territories.sirene import COLUMNS_54
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rencontres.settings")
+os.environ.setdefault("DEBUG", "1")
+import django  # noqa: E402
+
+django.setup()
+from territories.sirene import COLUMNS_54  # noqa: E402 - needs Django set up
 
 TERRITORY = "200033116"  # CC Cluses-Arve et Montagnes (10 communes)
 INSIDE = ["74081", "74011", "74119", "74183", "74258"]
