@@ -27,7 +27,7 @@ from common import PY, ROOT, machine
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rencontres.settings")
 os.environ.setdefault("DEBUG", "1")
-import django  # noqa: E402
+import django
 
 django.setup()
 from territories.sirene import COLUMNS_54  # noqa: E402 - needs Django set up
