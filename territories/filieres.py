@@ -36,3 +36,55 @@ NEW_FILIERES = [
     "Nouvelles mobilités",
     "Industrie circulaire et économie sociale et solidaire",
 ]
+
+# Default NAF rév. 2 -> filière mapping, by code prefix (the longest prefix wins). No official
+# table exists: a filière cuts across NAF codes. These defaults are Rencontres' own reading of
+# the CSF perimeters (which activities each comité covers), meant to be edited per territory.
+NAF_TO_FILIERE = {
+    "10": "Agroalimentaire",
+    "11": "Agroalimentaire",
+    "13": "Mode et luxe",
+    "14": "Mode et luxe",
+    "15": "Mode et luxe",
+    "16": "Bois",
+    "17": "Bois",
+    "31": "Bois",
+    "19": "Chimie et matériaux",
+    "20": "Chimie et matériaux",
+    "22": "Chimie et matériaux",
+    "21": "Industries de santé",
+    "32.5": "Industries de santé",
+    "23": "Industries pour la construction",
+    "24": "Mines et métallurgie",
+    "25": "Mines et métallurgie",
+    "25.4": "Sécurité",
+    "26": "Électronique",
+    "26.2": "Industrie du numérique",
+    "27": "Industries des nouveaux systèmes énergétiques",
+    "27.2": "Transition énergétique",
+    "28": "Solutions industrie du futur",
+    "33": "Solutions industrie du futur",
+    "29": "Automobile",
+    "30.1": "Industries de la mer",
+    "30.2": "Ferroviaire",
+    "30.3": "Aéronautique",
+    "30.9": "Nouvelles mobilités",
+    "35": "Transition énergétique",
+    "36": "Eau",
+    "37": "Eau",
+    "38": "Transformation et valorisation des déchets",
+    "39": "Transformation et valorisation des déchets",
+    "58.2": "Industrie du numérique",
+    "62": "Industrie du numérique",
+    "63.1": "Infrastructures numériques",
+}
+
+
+def filiere_for_naf(naf: str, overrides: dict[str, str] | None = None) -> str:
+    """The filière of a NAF code by the longest matching prefix ('' when none)."""
+    table = {**NAF_TO_FILIERE, **(overrides or {})}
+    for length in range(len(naf), 1, -1):
+        name = table.get(naf[:length])
+        if name:
+            return name
+    return ""
