@@ -70,7 +70,7 @@ def test_dynamics_by_hand(territory):
     assert total["years"][-1] == {"year": 2020, "openings": 2, "closures": 1, "net_jobs": 82.5}
     assert total["estimated_jobs"] == 191.5
     assert total["top5_share"] == 100.0
-    assert list(data)[0] == TOTAL
+    assert next(iter(data)) == TOTAL
 
 
 def test_since_filters_years_and_the_command_prints_json(territory):
