@@ -213,3 +213,19 @@ def coach(
     )
     missing = [key for key in ORDER if not answered[key]]
     return Coaching(level, answered, str(QUESTIONS[missing[0]]) if missing else "", vague)
+
+
+def coach_priority(priority) -> Coaching:
+    """The coaching of a saved priority (its sentence and its structured fields)."""
+    if priority is None:
+        return coach(statement="")
+    return coach(
+        statement=priority.statement,
+        filiere=bool(priority.filiere_id or priority.filiere_other.strip()),
+        jobs_count=priority.jobs_count,
+        jobs_kinds=priority.jobs_kinds,
+        benefits=priority.benefits,
+        origin=priority.origin,
+        horizon=priority.horizon,
+        indicator=priority.indicator,
+    )

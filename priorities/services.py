@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from priorities import seating
-from priorities.coach import coach
+from priorities.coach import coach_priority
 from priorities.models import Action, PeerGroup, Priority, Seat, Support
 from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commit
 from workshops.models import Activity, Participant, Rencontre
@@ -41,19 +41,6 @@ def max_priorities(activity: Activity) -> int:
     return 2 if activity.config.get("max_priorities") == 2 else 1
 
 
-def _precision(priority: Priority) -> int:
-    return coach(
-        statement=priority.statement,
-        filiere=bool(priority.filiere_id or priority.filiere_other.strip()),
-        jobs_count=priority.jobs_count,
-        jobs_kinds=priority.jobs_kinds,
-        benefits=priority.benefits,
-        origin=priority.origin,
-        horizon=priority.horizon,
-        indicator=priority.indicator,
-    ).level
-
-
 @transaction.atomic
 def priority_save(
     *, activity: Activity, participant: Participant, rank: int, values: dict[str, Any]
@@ -76,7 +63,7 @@ def priority_save(
     for name, value in values.items():
         if name in PRIORITY_FIELDS:
             setattr(priority, name, value)
-    priority.precision = _precision(priority)
+    priority.precision = coach_priority(priority).level
     priority.save()
     broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return priority

@@ -9,26 +9,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from priorities import selectors, services
-from priorities.coach import coach
+from priorities.coach import coach_priority
 from priorities.forms import ActionForm, PriorityForm, SeatMoveForm, TablesForm, next_working_day
 from priorities.models import Action, Priority
 from workshops import services as workshop_services
 from workshops.models import Activity, Participant
-
-
-def _coaching(priority: Priority | None):
-    if priority is None:
-        return coach(statement="")
-    return coach(
-        statement=priority.statement,
-        filiere=bool(priority.filiere_id or priority.filiere_other.strip()),
-        jobs_count=priority.jobs_count,
-        jobs_kinds=priority.jobs_kinds,
-        benefits=priority.benefits,
-        origin=priority.origin,
-        horizon=priority.horizon,
-        indicator=priority.indicator,
-    )
 
 
 def priority_phone(request: HttpRequest, activity: Activity, participant: Participant):
@@ -61,7 +46,7 @@ def priority_phone(request: HttpRequest, activity: Activity, participant: Partic
                 "priority": priority,
                 "rank": rank,
                 "form": form,
-                "coaching": _coaching(priority),
+                "coaching": coach_priority(priority),
                 "saved": not form.errors,
             },
         )
@@ -73,7 +58,7 @@ def priority_phone(request: HttpRequest, activity: Activity, participant: Partic
             "form": PriorityForm(
                 initial=PriorityForm.initial_from(mine.get(rank)), auto_id=f"id_p{rank}_%s"
             ),
-            "coaching": _coaching(mine.get(rank)),
+            "coaching": coach_priority(mine.get(rank)),
         }
         for rank in range(1, limit + 1)
     ]

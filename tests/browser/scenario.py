@@ -43,6 +43,12 @@ def on_server(url: str, base: str) -> str:
     return urlunsplit((target.scheme, target.netloc, parts.path, parts.query, ""))
 
 
+def goto(control: Page, title: str) -> None:
+    """The facilitator jumps to an activity from the agenda of the control panel."""
+    control.locator(".agenda__activity", has_text=title).click()
+    expect(control.locator("#current .current__title")).to_have_text(title)
+
+
 def join(page: Page, url: str, name: str, organisation: str, actor: str) -> None:
     page.goto(url)
     page.get_by_label("Prénom et nom").fill(name)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.scenario import demo_json, join, login, shot
+from tests.browser.scenario import demo_json, goto, join, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,6 @@ PEOPLE = [
     ("Inès Morel", "Somfy", "Entreprise"),
     ("Sophie Durand", "DREETS", "Service de l'État"),
 ]
-
-
-def goto(control, title: str) -> None:
-    control.locator(".agenda__activity", has_text=title).click()
-    expect(control.locator("#current .current__title")).to_have_text(title)
 
 
 def test_five_phones_answer_and_the_projector_follows(browser, sqlite_server):

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.scenario import demo_json, join, login, shot
+from tests.browser.scenario import demo_json, goto, join, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +17,6 @@ PEOPLE = [
     ("Sophie Durand", "DREETS", "Service de l'État", "Transition énergétique"),
     ("Marc Petit", "Bpifrance", "Financeur", "Industrie du numérique"),
 ]
-
-
-def goto(control, title: str) -> None:
-    control.locator(".agenda__activity", has_text=title).click()
-    expect(control.locator("#current .current__title")).to_have_text(title)
 
 
 def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
