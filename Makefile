@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 ## make demo: install, migrate, load the demo rencontre and serve it on http://127.0.0.1:$(PORT)
 demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=1 $(BIN)/python manage.py demo --json >/dev/null
+	DEBUG=1 $(BIN)/python manage.py demo_territory
 	DEBUG=1 $(BIN)/python manage.py demo
 	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p $(PORT) rencontres.asgi:application
 

@@ -5,3 +5,21 @@ from django.apps import AppConfig
 
 class TerritoriesConfig(AppConfig):
     name = "territories"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from territories import forms, selectors, views
+        from workshops import kinds
+
+        kinds.register(
+            kinds.ActivityKind(
+                key="territory",
+                label=_("Dynamique du territoire"),
+                template="territories/kinds/territory.html",
+                config_form=forms.TerritoryConfigForm,
+                results=selectors.territory_results,
+                control_view=views.territory_control,
+                initial_config=dict,
+            )
+        )

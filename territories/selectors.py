@@ -79,15 +79,15 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
         total_jobs = sum(e[0] for e in ranked)
         top5 = sum(e[0] for e in ranked[:5])
         result[key] = {
+            # Every year from the first to the last, years without events included.
             "years": [
                 {
                     "year": y,
-                    **{
-                        k: (round(v, 1) if k == "net_jobs" else int(v))
-                        for k, v in years[key][y].items()
-                    },
+                    "openings": int(years[key][y]["openings"]),
+                    "closures": int(years[key][y]["closures"]),
+                    "net_jobs": round(years[key][y]["net_jobs"], 1),
                 }
-                for y in sorted(years[key])
+                for y in (range(min(years[key]), max(years[key]) + 1) if years[key] else [])
             ],
             "active_sites": len(ranked),
             "estimated_jobs": round(total_jobs, 1),
@@ -95,3 +95,61 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
             "locomotives": [{"siret": s, "name": n, "estimated_jobs": j} for j, s, n in ranked[:5]],
         }
     return {"territory": territory.name, "communes": len(territory.communes), "by_filiere": result}
+
+
+CHART_YEARS = 12
+
+
+def dynamics_chart(years: list[dict[str, Any]]) -> dict[str, Any]:
+    """Geometry of the openings/closures chart (viewBox 1000 x 420): bars up for openings,
+    down for closures, around a middle axis; the last CHART_YEARS years."""
+    rows = years[-CHART_YEARS:]
+    if not rows:
+        return {"bars": [], "max": 0}
+    top = max(max(r["openings"], r["closures"]) for r in rows) or 1
+    width = 1000 / len(rows)
+    bars = []
+    for i, r in enumerate(rows):
+        bars.append(
+            {
+                **r,
+                "x": round(i * width + width * 0.2, 1),
+                "w": round(width * 0.6, 1),
+                "cx": round(i * width + width / 2, 1),
+                "up": round(150 * r["openings"] / top, 1),
+                "down": round(150 * r["closures"] / top, 1),
+            }
+        )
+    return {"bars": bars, "max": top}
+
+
+def territory_results(activity) -> dict[str, Any]:
+    """The `territory` kind: the dynamics of the territory set on the activity, for the
+    filière chosen by the facilitator (the whole territory by default)."""
+    territory = Territory.objects.filter(slug=activity.config.get("territory", "")).first()
+    if territory is None:
+        return {"territory": None, "n_answers": 0, "n_participants": 0, "n_hidden": 0}
+    data = dynamics(territory, first_year=activity.config.get("since"))
+    chosen = activity.config.get("filiere") or TOTAL
+    current = data["by_filiere"].get(chosen) or data["by_filiere"].get(
+        TOTAL,
+        {"years": [], "locomotives": [], "active_sites": 0, "estimated_jobs": 0, "top5_share": 0},
+    )
+    stock = (
+        Establishment.objects.filter(territory=territory)
+        .exclude(stock_date=None)
+        .order_by("-stock_date")
+        .values_list("stock_date", flat=True)
+        .first()
+    )
+    return {
+        "territory": territory,
+        "filieres": list(data["by_filiere"]),
+        "chosen": chosen if chosen in data["by_filiere"] else TOTAL,
+        "current": current,
+        "chart": dynamics_chart(current["years"]),
+        "stock_date": stock,
+        "n_answers": current["active_sites"],  # the debrief includes it when sites exist
+        "n_participants": 0,
+        "n_hidden": 0,
+    }
