@@ -23,3 +23,15 @@ class TerritoriesConfig(AppConfig):
                 initial_config=dict,
             )
         )
+        kinds.register(
+            kinds.ActivityKind(
+                key="filiere_map",
+                label=_("Carte des filières"),
+                template="territories/kinds/filiere_map.html",
+                takes_input=True,
+                config_form=forms.TerritoryConfigForm,
+                results=selectors.filiere_map,
+                phone_view=views.map_phone,
+                initial_config=dict,
+            )
+        )

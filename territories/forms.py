@@ -26,3 +26,33 @@ class TerritoryConfigForm(forms.Form):
             "territory": self.cleaned_data["territory"].slug,
             "since": self.cleaned_data["since"],
         }
+
+
+class MapContributionForm(forms.Form):
+    locomotive = forms.CharField(
+        label=_("Entreprise locomotive"),
+        max_length=120,
+        error_messages={"required": _("Nommez l'entreprise locomotive.")},
+        widget=forms.TextInput(attrs={"list": "establishments", "autocomplete": "off"}),
+    )
+    filiere = forms.ModelChoiceField(
+        label=_("Filière"),
+        queryset=None,
+        to_field_name="name",
+        empty_label=_("— choisir —"),
+        error_messages={"required": _("Choisissez la filière.")},
+    )
+    partner = forms.CharField(
+        label=_("Un partenaire local"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "establishments", "autocomplete": "off"}),
+    )
+    relation = forms.ChoiceField(label=_("Sa relation avec la locomotive"), choices=())
+
+    def __init__(self, *args, **kwargs) -> None:
+        from territories.models import Filiere, MapLink
+
+        super().__init__(*args, **kwargs)
+        self.fields["filiere"].queryset = Filiere.objects.all()
+        self.fields["relation"].choices = MapLink.Relation.choices

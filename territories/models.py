@@ -77,3 +77,65 @@ class Establishment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.siret} {self.name}"
+
+
+class MapNode(models.Model):
+    """A firm on the live filière map: a locomotive or one of its local partners. One node per
+    firm and activity (merged by SIRET, else by normalised name); its place on the map is fixed
+    when it first appears, so the map grows without moving."""
+
+    class Role(models.TextChoices):
+        LOCOMOTIVE = "locomotive", _("Locomotive")
+        PARTNER = "partner", _("Partenaire")
+
+    activity = models.ForeignKey(
+        "workshops.Activity", on_delete=models.CASCADE, related_name="map_nodes"
+    )
+    key = models.CharField(max_length=140)
+    name = models.CharField(max_length=120)
+    siret = models.CharField(max_length=14, blank=True)
+    filiere = models.CharField(max_length=120, blank=True)
+    role = models.CharField(max_length=12, choices=Role.choices)
+    x = models.FloatField()
+    y = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "key"], name="one_node_per_firm")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MapLink(models.Model):
+    class Relation(models.TextChoices):
+        SUBCONTRACTOR = "subcontractor", _("Sous-traitant")
+        SUPPLIER = "supplier", _("Fournisseur")
+        CUSTOMER = "customer", _("Donneur d'ordres")
+        RESEARCH = "research", _("Partenaire R&D")
+        TRAINING = "training", _("Formation")
+
+    activity = models.ForeignKey(
+        "workshops.Activity", on_delete=models.CASCADE, related_name="map_links"
+    )
+    locomotive = models.ForeignKey(MapNode, on_delete=models.CASCADE, related_name="partner_links")
+    partner = models.ForeignKey(MapNode, on_delete=models.CASCADE, related_name="locomotive_links")
+    relation = models.CharField(max_length=16, choices=Relation.choices)
+    participant = models.ForeignKey(
+        "workshops.Participant", on_delete=models.CASCADE, related_name="map_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["locomotive", "partner", "relation"], name="one_link_per_relation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.locomotive_id} → {self.partner_id}"

@@ -153,3 +153,46 @@ def territory_results(activity) -> dict[str, Any]:
         "n_participants": 0,
         "n_hidden": 0,
     }
+
+
+RELATION_COLORS = {
+    "subcontractor": "#f4a259",
+    "supplier": "#8fb4f5",
+    "customer": "#ffd28a",
+    "research": "#d7c2f0",
+    "training": "#9be3c9",
+}
+
+
+def filiere_map(activity) -> dict[str, Any]:
+    """The live filière map: nodes at their fixed places, links coloured by relation, the
+    filière labels at their cluster, and counts."""
+    from territories.models import MapLink, MapNode
+    from territories.services import cluster_centre
+
+    nodes = list(MapNode.objects.filter(activity=activity))
+    links = list(MapLink.objects.filter(activity=activity).select_related("locomotive", "partner"))
+    order = list(dict.fromkeys(n.filiere for n in nodes if n.role == MapNode.Role.LOCOMOTIVE))
+    clusters = []
+    for index, name in enumerate(order):
+        x, y = cluster_centre(index)
+        clusters.append({"name": name or "Filière à préciser", "x": x, "y": y - 125})
+    degree: dict[int, int] = defaultdict(int)
+    for link in links:
+        degree[link.locomotive_id] += 1
+    return {
+        "nodes": nodes,
+        "links": [
+            {"link": lk, "color": RELATION_COLORS.get(lk.relation, "#ffffff")} for lk in links
+        ],
+        "clusters": clusters,
+        "degree": dict(degree),
+        "relations": [
+            (value, label, RELATION_COLORS[value]) for value, label in MapLink.Relation.choices
+        ],
+        "n_answers": len({lk.participant_id for lk in links}),
+        "n_locomotives": sum(1 for n in nodes if n.role == MapNode.Role.LOCOMOTIVE),
+        "n_partners": sum(1 for n in nodes if n.role == MapNode.Role.PARTNER),
+        "n_participants": 0,
+        "n_hidden": 0,
+    }

@@ -55,3 +55,106 @@ def territory_resolve(*, spec: str) -> Territory:
     while Territory.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return Territory.objects.create(name=name, slug=slug, kind=kind, code=code, communes=communes)
+
+
+# ---------------------------------------------------------------- the live filière map
+
+MAP_WIDTH, MAP_HEIGHT = 1200, 640
+CLUSTER_COLUMNS, CLUSTER_ROWS = 4, 2
+
+
+def cluster_centre(index: int) -> tuple[float, float]:
+    index %= CLUSTER_COLUMNS * CLUSTER_ROWS
+    column, row = index % CLUSTER_COLUMNS, index // CLUSTER_COLUMNS
+    return 150 + 300 * column, 170 + 300 * row
+
+
+def _ring(slot: int, radius: float, per_ring: int, offset: float = 0.0) -> tuple[float, float]:
+    import math
+
+    ring, position = divmod(slot, per_ring)
+    angle = offset + 2 * math.pi * position / per_ring + ring * 0.4
+    r = radius * (1 + 0.55 * ring)
+    return r * math.cos(angle), r * math.sin(angle)
+
+
+def _firm_key(activity, name: str) -> tuple[str, str]:
+    """(key, siret): the SIRET when the name is an establishment of the activity's
+    territory, else the normalised name — so "Somfy", "SOMFY " and "somfy" are one firm."""
+    from territories.models import Establishment
+    from workshops.words import normalize
+
+    slug = activity.config.get("territory")
+    if slug:
+        match = (
+            Establishment.objects.filter(territory__slug=slug, name__iexact=name.strip())
+            .values_list("siret", flat=True)
+            .first()
+        )
+        if match:
+            return f"siret:{match}", match
+    return f"name:{normalize(name)}", ""
+
+
+@transaction.atomic
+def map_contribute(
+    *, activity, participant, locomotive: str, filiere: str, partner: str, relation: str
+):
+    """Add a locomotive (if new) and one of its local partners with their relation. Firms
+    already on the map are merged, and nobody moves: a new node gets a free place next to
+    its filière's or its locomotive's. Side effects: the map refreshes on the wall."""
+    from territories.models import MapLink, MapNode
+    from workshops.live import broadcast_refresh_on_commit
+
+    nodes = MapNode.objects.select_for_update().filter(activity=activity)
+    loco_key, loco_siret = _firm_key(activity, locomotive)
+    loco = nodes.filter(key=loco_key).first()
+    if loco is None:
+        filieres = list(
+            nodes.filter(role=MapNode.Role.LOCOMOTIVE)
+            .order_by("created_at", "id")
+            .values_list("filiere", flat=True)
+        )
+        order = list(dict.fromkeys(filieres))
+        index = order.index(filiere) if filiere in order else len(order)
+        cx, cy = cluster_centre(index)
+        dx, dy = (0.0, 0.0) if filiere not in order else _ring(filieres.count(filiere) - 1, 110, 5)
+        loco = MapNode.objects.create(
+            activity=activity,
+            key=loco_key,
+            name=locomotive.strip()[:120],
+            siret=loco_siret,
+            filiere=filiere,
+            role=MapNode.Role.LOCOMOTIVE,
+            x=cx + dx,
+            y=cy + dy,
+        )
+    elif loco.role == MapNode.Role.PARTNER:  # named as a locomotive too: it is one
+        MapNode.objects.filter(pk=loco.pk).update(role=MapNode.Role.LOCOMOTIVE)
+    link = None
+    if partner.strip():
+        partner_key, partner_siret = _firm_key(activity, partner)
+        node = nodes.filter(key=partner_key).first()
+        if node is None:
+            taken = MapLink.objects.filter(locomotive=loco).values("partner").distinct().count()
+            dx, dy = _ring(taken, 78, 6, offset=0.5)
+            node = MapNode.objects.create(
+                activity=activity,
+                key=partner_key,
+                name=partner.strip()[:120],
+                siret=partner_siret,
+                filiere=loco.filiere,
+                role=MapNode.Role.PARTNER,
+                x=min(MAP_WIDTH - 20, max(20, loco.x + dx)),
+                y=min(MAP_HEIGHT - 20, max(20, loco.y + dy)),
+            )
+        if node.pk != loco.pk:
+            link, _created = MapLink.objects.get_or_create(
+                activity=activity,
+                locomotive=loco,
+                partner=node,
+                relation=relation,
+                defaults={"participant": participant},
+            )
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return loco, link

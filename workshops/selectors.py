@@ -80,6 +80,26 @@ def current_activity(rencontre: Rencontre) -> Activity | None:
     return Activity.objects.select_related("step").filter(pk=rencontre.current_activity_id).first()
 
 
+def stage_version(activity: Activity | None) -> str:
+    """Changes whenever what the phones' stage shows changes (activity, its text, settings,
+    open or closed); equal versions let a reconnecting phone keep what is being typed."""
+    if activity is None:
+        return "none"
+    import hashlib
+    import json
+
+    state = [
+        activity.pk,
+        activity.title,
+        activity.body,
+        activity.is_open,
+        activity.config,
+        activity.results_hidden,
+        activity.by_actor_type,
+    ]
+    return hashlib.sha1(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
 def _activity_context(rencontre: Rencontre, activity: Activity | None, *, results: bool) -> dict:
     kind = kinds.get(activity.kind) if activity else None
     context: dict[str, Any] = {
@@ -87,6 +107,7 @@ def _activity_context(rencontre: Rencontre, activity: Activity | None, *, result
         "activity": activity,
         "kind": kind,
         "timer": timer_state(rencontre),
+        "stage_version": stage_version(activity),
     }
     if results and activity is not None and kind.results is not None:
         context["results"] = kind.results(activity)

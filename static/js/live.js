@@ -55,6 +55,17 @@
   });
   window.addEventListener("online", function () { if (wrapper) wrapper.reconnect(); });
 
+  // A push that carries the stage already shown (same version: a reconnection's full state)
+  // must not replace it: the participant may be typing in it.
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var target = e.detail.target, fragment = e.detail.fragment;
+    var incoming = fragment && (fragment.id ? fragment : fragment.firstElementChild);
+    if (!target || !incoming || target.id !== "stage") return;
+    if (target.dataset.version && target.dataset.version === incoming.getAttribute("data-version")) {
+      e.detail.shouldSwap = false;
+    }
+  });
+
   // Countdown: the server sends seconds left; we tick from the moment the element arrived.
   var seen = new WeakMap();
   function pad(n) { return (n < 10 ? "0" : "") + n; }

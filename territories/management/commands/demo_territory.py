@@ -49,4 +49,13 @@ class Command(BaseCommand):
                 position=1,
                 body="Territoire fictif : les établissements sont inventés, au format SIRENE.",
             )
+        if not Activity.objects.filter(step=methode, kind="filiere_map").exists():
+            activity = services.activity_create(
+                step=methode, kind="filiere_map", title="Les locomotives et leurs partenaires"
+            )
+            Activity.objects.filter(pk=activity.pk).update(
+                config={"territory": territory.slug},
+                position=2,
+                body="Nommez une entreprise locomotive du territoire, puis ses partenaires locaux.",
+            )
         self.stdout.write(f"{territory.name} : {report.kept} établissements")
