@@ -35,6 +35,7 @@ class PrioritiesConfig(AppConfig):
                 template="priorities/kinds/tables.html",
                 takes_input=True,
                 results=selectors.tables_results,
+                stage_key=selectors.seating_key,
                 phone_view=views.tables_phone,
                 control_view=views.tables_control,
             )

@@ -225,3 +225,12 @@ def export_actions(rencontre) -> tuple[list[str], list[list[Any]]]:
         "soutiens",
         "faite",
     ], rows
+
+
+def seating_key(activity) -> str:
+    """The seating of the rencontre, as the tables kind's stage key: forming tables or moving
+    someone makes every phone fetch its table again."""
+    seats = Seat.objects.filter(table__rencontre_id=activity.step.rencontre_id).order_by(
+        "participant_id"
+    )
+    return ",".join(f"{p}:{n}" for p, n in seats.values_list("participant_id", "table__number"))

@@ -38,8 +38,8 @@ def free_port() -> int:
 class Daphne:
     """A real daphne serving the working tree, with its own environment."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._log_file = log.open("wb")
@@ -154,7 +154,7 @@ def sqlite_server(tmp_path):
     manage(env, "migrate", "--noinput", "-v0")
     server = Daphne(env, tmp_path / "daphne.log")
     yield server, env
-    server.stop()
+    server.stop()  # harmless when a test already stopped it
 
 
 @pytest.fixture

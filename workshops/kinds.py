@@ -54,6 +54,9 @@ class ActivityKind:
     personal: Callable[[HttpRequest, Participant], str] | None = None
     # CSV exports: name -> (rencontre -> (header, rows)).
     exports: dict[str, Callable[[Any], tuple[list[str], list[list[Any]]]]] | None = None
+    # What else the phones' stage depends on (e.g. the seating): a change of this key makes
+    # phones replace their stage (and fetch their personal part) on the next push.
+    stage_key: Callable[[Activity], str] | None = None
     # Settings of a new activity of this kind.
     initial_config: Callable[[], dict[str, Any]] | None = None
 

@@ -88,6 +88,7 @@ def stage_version(activity: Activity | None) -> str:
     import hashlib
     import json
 
+    kind = kinds.get(activity.kind)
     state = [
         activity.pk,
         activity.title,
@@ -96,6 +97,7 @@ def stage_version(activity: Activity | None) -> str:
         activity.config,
         activity.results_hidden,
         activity.by_actor_type,
+        kind.stage_key(activity) if kind.stage_key else "",
     ]
     return hashlib.sha1(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
