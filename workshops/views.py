@@ -401,55 +401,54 @@ def _words_form(activity: Activity, data=None, initial=None) -> WordsAnswerForm:
     )
 
 
-def words_phone(request: HttpRequest, activity: Activity, participant: Participant):
+def _typed_answer_phone(request, activity, participant, *, template, make_form, submit, initial):
+    """A phone answer typed in a form (words, open question): on a valid POST, submit and
+    show the saved answer; on an invalid one, the form with what was typed and its errors."""
     saved, answer = False, None
     if request.method == "POST":
-        form = _words_form(activity, request.POST)
+        form = make_form(request.POST, None)
         if not form.is_valid():
+            answer = _answer_of(activity, participant)
             return _mine(
-                request,
-                activity,
-                participant,
-                "words",
-                form=form,
-                saved=False,
-                answer=_answer_of(activity, participant),
+                request, activity, participant, template, form=form, saved=False, answer=answer
             )
-        answer = services.words_answer_submit(
-            activity=activity, participant=participant, words=form.cleaned_data["words"]
-        )
+        answer = submit(form.cleaned_data)
         saved = True
     if answer is None:
         answer = _answer_of(activity, participant)
-    words = answer.data.get("words", []) if answer else []
-    form = _words_form(activity, initial={f"word{i}": w for i, w in enumerate(words)})
-    return _mine(request, activity, participant, "words", form=form, saved=saved, answer=answer)
+    form = make_form(None, initial(answer.data) if answer else None)
+    return _mine(request, activity, participant, template, form=form, saved=saved, answer=answer)
+
+
+def words_phone(request: HttpRequest, activity: Activity, participant: Participant):
+    return _typed_answer_phone(
+        request,
+        activity,
+        participant,
+        template="words",
+        make_form=lambda data, initial: _words_form(activity, data, initial),
+        submit=lambda cleaned: services.words_answer_submit(
+            activity=activity, participant=participant, words=cleaned["words"]
+        ),
+        initial=lambda data: {f"word{i}": w for i, w in enumerate(data.get("words", []))},
+    )
 
 
 def question_phone(request: HttpRequest, activity: Activity, participant: Participant):
     max_length = int(activity.config.get("max_length", 280))
-    saved, answer = False, None
-    if request.method == "POST":
-        form = QuestionAnswerForm(request.POST, max_length=max_length)
-        if not form.is_valid():
-            return _mine(
-                request,
-                activity,
-                participant,
-                "question",
-                form=form,
-                saved=False,
-                answer=_answer_of(activity, participant),
-            )
-        answer = services.question_answer_submit(
-            activity=activity, participant=participant, text=form.cleaned_data["text"]
-        )
-        saved = True
-    if answer is None:
-        answer = _answer_of(activity, participant)
-    initial = {"text": answer.data.get("text", "")} if answer else None
-    form = QuestionAnswerForm(initial=initial, max_length=max_length)
-    return _mine(request, activity, participant, "question", form=form, saved=saved, answer=answer)
+    return _typed_answer_phone(
+        request,
+        activity,
+        participant,
+        template="question",
+        make_form=lambda data, initial: QuestionAnswerForm(
+            data, initial=initial, max_length=max_length
+        ),
+        submit=lambda cleaned: services.question_answer_submit(
+            activity=activity, participant=participant, text=cleaned["text"]
+        ),
+        initial=lambda data: {"text": data.get("text", "")},
+    )
 
 
 def moderation_control(request: HttpRequest, activity: Activity) -> None:

@@ -117,3 +117,25 @@ def demo_json(env: dict[str, str], base: str) -> dict:
     from tests.conftest import manage
 
     return json.loads(manage(env, "demo", "--json", "--base-url", base))
+
+
+def open_room(browser: Browser, base: str, demo: dict) -> tuple:
+    """The facilitator logged in on the control panel, and the projector screen beside it."""
+    fac = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
+    control = fac.new_page()
+    login(control, base, demo)
+    screen = fac.new_page()
+    screen.set_viewport_size({"width": 1280, "height": 720})
+    screen.goto(base + urlsplit(demo["screen_url"]).path)
+    return fac, control, screen
+
+
+def phones_join(browser: Browser, join_url: str, people) -> list[Page]:
+    """One iPhone-sized browser context per person (name, organisation, actor type, ...)."""
+    phones = []
+    for name, organisation, actor, *_rest in people:
+        context = browser.new_context(**browser.playwright.devices["iPhone 13"], locale="fr-FR")
+        page = context.new_page()
+        join(page, join_url, name, organisation, actor)
+        phones.append(page)
+    return phones

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.scenario import demo_json, goto, join, login, shot
+from tests.browser.scenario import demo_json, goto, open_room, phones_join, shot
 
 pytestmark = pytest.mark.browser
 
@@ -21,19 +19,8 @@ PEOPLE = [
 def test_five_phones_answer_and_the_projector_follows(browser, sqlite_server):
     server, env = sqlite_server
     demo = demo_json(env, server.url)
-    fac = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-FR")
-    control = fac.new_page()
-    login(control, server.url, demo)
-    screen = fac.new_page()
-    screen.set_viewport_size({"width": 1280, "height": 720})
-    screen.goto(server.url + urlsplit(demo["screen_url"]).path)
-
-    phones = []
-    for name, org, actor in PEOPLE:
-        context = browser.new_context(**browser.playwright.devices["iPhone 13"], locale="fr-FR")
-        page = context.new_page()
-        join(page, demo["join_url"], name, org, actor)
-        phones.append(page)
+    fac, control, screen = open_room(browser, server.url, demo)
+    phones = phones_join(browser, demo["join_url"], PEOPLE)
 
     # Words: three spellings of one word count as one; a moderated word leaves the wall.
     goto(control, "En un mot : l'industrie de notre territoire aujourd'hui")
