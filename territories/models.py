@@ -139,3 +139,33 @@ class MapLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.locomotive_id} → {self.partner_id}"
+
+
+class SiteEvent(models.Model):
+    """What SIRENE cannot tell: an announced opening, extension or closure, as observatories
+    collect them from the press and the field."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Ouverture")
+        EXTENSION = "extension", _("Extension")
+        CLOSURE = "closure", _("Fermeture")
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    siret = models.CharField(max_length=14, blank=True)
+    name = models.CharField(_("entreprise"), max_length=200)
+    jobs = models.IntegerField(_("emplois"), default=0)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "kind", "date", "name"], name="one_event_per_firm_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} {self.date}"

@@ -14,7 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from territories.filieres import filiere_for_naf
-from territories.models import Establishment, Territory
+from territories.models import Establishment, SiteEvent, Territory
 
 BAND_JOBS = {
     "NN": 0.0,
@@ -58,7 +58,9 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
         )
     )
     years: dict[str, dict[int, dict[str, float]]] = defaultdict(
-        lambda: defaultdict(lambda: {"openings": 0, "closures": 0, "net_jobs": 0.0})
+        lambda: defaultdict(
+            lambda: {"openings": 0, "extensions": 0, "closures": 0, "net_jobs": 0.0}
+        )
     )
     employers: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
     for siret, name, naf, created, closed, active, band, diffusible in rows:
@@ -73,6 +75,26 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
                 years[key][closed.year]["net_jobs"] -= jobs
             if active:
                 employers[key].append((jobs, siret, name if diffusible else ""))
+    # Local events: their filière is that of the establishment with their SIRET, if known.
+    filiere_of_siret = {
+        siret: filiere_for_naf(naf) or "Autres industries" for siret, _n, naf, *_rest in rows
+    }
+    for kind, date, siret, jobs in SiteEvent.objects.filter(territory=territory).values_list(
+        "kind", "date", "siret", "jobs"
+    ):
+        if first_year is not None and date.year < first_year:
+            continue
+        for key in {TOTAL, filiere_of_siret.get(siret, TOTAL)}:
+            bucket = years[key][date.year]
+            if kind == SiteEvent.Kind.OPENING:
+                bucket["openings"] += 1
+                bucket["net_jobs"] += jobs
+            elif kind == SiteEvent.Kind.EXTENSION:
+                bucket["extensions"] += 1
+                bucket["net_jobs"] += jobs
+            else:
+                bucket["closures"] += 1
+                bucket["net_jobs"] -= jobs
     result = {}
     for key in sorted(set(years) | set(employers), key=lambda k: (k != TOTAL, k)):
         ranked = sorted(employers[key], key=lambda e: (-e[0], e[1]))
@@ -84,6 +106,7 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
                 {
                     "year": y,
                     "openings": int(years[key][y]["openings"]),
+                    "extensions": int(years[key][y]["extensions"]),
                     "closures": int(years[key][y]["closures"]),
                     "net_jobs": round(years[key][y]["net_jobs"], 1),
                 }

@@ -374,3 +374,63 @@ def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -
         )
     report.created += len(to_create)
     report.updated += len(to_update)
+
+
+HISTORIQUE_REQUIRED = (
+    "siret",
+    "dateDebut",
+    "etatAdministratifEtablissement",
+    "changementEtatAdministratifEtablissement",
+)
+
+
+def historique_import(*, territory: Territory, path: Path) -> ImportReport:
+    """Closure dates from `StockEtablissementHistorique`: for the territory's establishments,
+    the start of the latest period whose administrative state changed to closed ("F").
+    Side effects: sets closed_on of the territory's closed establishments."""
+    known = set(Establishment.objects.filter(territory=territory).values_list("siret", flat=True))
+    report = ImportReport()
+    closures: dict[str, dt.date] = {}
+    stream, _size = _open(path)
+    with stream, transaction.atomic():
+        reader = csv.reader(_lines(stream, report))
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise SireneFormatError(_("Le fichier est vide.")) from None
+        missing = [c for c in HISTORIQUE_REQUIRED if c not in header]
+        if missing:
+            raise SireneFormatError(
+                _("Ce n'est pas un fichier SIRENE historique : colonnes manquantes %(c)s.")
+                % {"c": ", ".join(missing)}
+            )
+        col = {name: header.index(name) for name in HISTORIQUE_REQUIRED}
+        for row in reader:
+            if not row or row == [""]:
+                continue
+            report.read += 1
+            if len(row) != len(header):
+                report.bad(
+                    reader.line_num,
+                    _("%(n)d colonnes au lieu de %(m)d") % {"n": len(row), "m": len(header)},
+                )
+                continue
+            siret = row[col["siret"]]
+            if siret not in known:
+                report.skipped["hors territoire ou hors secteur"] += 1
+                continue
+            if (
+                row[col["etatAdministratifEtablissement"]] == "F"
+                and row[col["changementEtatAdministratifEtablissement"]].lower() == "true"
+            ):
+                date = _date(row[col["dateDebut"]])
+                if date and (siret not in closures or date > closures[siret]):
+                    closures[siret] = date
+                report.kept += 1
+        for siret, date in closures.items():
+            report.updated += (
+                Establishment.objects.filter(territory=territory, siret=siret, active=False)
+                .exclude(closed_on=date)
+                .update(closed_on=date)
+            )
+    return report

@@ -59,16 +59,22 @@ def test_dynamics_by_hand(territory):
     metal = data["Mines et métallurgie"]
     # 2010: +1 (74.5); 2019: +1 (34.5); 2020: +1 (7.5), -1 (74.5) -> net -67.0
     assert [y["year"] for y in metal["years"]] == list(range(2010, 2021))  # no gap
-    assert [y for y in metal["years"] if y["openings"] or y["closures"]] == [
-        {"year": 2010, "openings": 1, "closures": 0, "net_jobs": 74.5},
-        {"year": 2019, "openings": 1, "closures": 0, "net_jobs": 34.5},
-        {"year": 2020, "openings": 1, "closures": 1, "net_jobs": -67.0},
+    assert [y for y in metal["years"] if y["openings"] or y["closures"] or y["extensions"]] == [
+        {"year": 2010, "openings": 1, "extensions": 0, "closures": 0, "net_jobs": 74.5},
+        {"year": 2019, "openings": 1, "extensions": 0, "closures": 0, "net_jobs": 34.5},
+        {"year": 2020, "openings": 1, "extensions": 0, "closures": 1, "net_jobs": -67.0},
     ]
     assert (metal["active_sites"], metal["estimated_jobs"]) == (2, 42.0)
     assert [lo["name"] for lo in metal["locomotives"]] == ["Décolletage A", "Usinage B"]
     total = data[TOTAL]
     # 2020 overall: openings 2 (7.5 + 149.5), closure 1 (74.5) -> +82.5
-    assert total["years"][-1] == {"year": 2020, "openings": 2, "closures": 1, "net_jobs": 82.5}
+    assert total["years"][-1] == {
+        "year": 2020,
+        "openings": 2,
+        "extensions": 0,
+        "closures": 1,
+        "net_jobs": 82.5,
+    }
     assert total["estimated_jobs"] == 191.5
     assert total["top5_share"] == 100.0
     assert next(iter(data)) == TOTAL
@@ -79,3 +85,54 @@ def test_since_filters_years_and_the_command_prints_json(territory):
     call_command("dynamics", "test", "--json", "--since", "2019", stdout=out)
     data = json.loads(out.getvalue())
     assert [y["year"] for y in data["by_filiere"][TOTAL]["years"]] == [2019, 2020]
+
+
+def test_local_events_add_to_the_dynamics(territory):
+    from territories.events import events_import
+
+    csv_text = (
+        "type;date;entreprise;siret;emplois;source;note\n"
+        "extension;15/03/2021;Décolletage A;10000000000001;40;Le Messager;nouvel atelier\n"
+        "ouverture;2021-09-01;Gigafactory X;;300;Presse;annoncée\n"
+        "fermeture;2099-01-01;Y;;10;;\n"
+        "fusion;2021-01-01;Z;;;;\n"
+        "ouverture;2021-10-01;;;abc;;\n"
+    )
+    report = events_import(territory=territory, text=csv_text)
+    assert (report.created, [n for n, _r in report.errors]) == (2, [4, 5, 6])
+    assert "date trop lointaine" in report.errors[0][1]
+    assert "type « fusion » inconnu" in report.errors[1][1]
+    assert "entreprise manquante" in report.errors[2][1]
+    assert "nombre d'emplois illisible « abc »" in report.errors[2][1]
+    again = events_import(territory=territory, text=csv_text)
+    assert (again.created, again.unchanged) == (0, 2)
+    data = dynamics(territory)["by_filiere"]
+    y2021 = next(y for y in data[TOTAL]["years"] if y["year"] == 2021)
+    assert y2021 == {"year": 2021, "openings": 1, "extensions": 1, "closures": 0, "net_jobs": 340.0}
+    metal_2021 = next(y for y in data["Mines et métallurgie"]["years"] if y["year"] == 2021)
+    assert (metal_2021["extensions"], metal_2021["net_jobs"]) == (1, 40.0)
+
+
+def test_events_file_without_the_columns_is_refused(territory):
+    from territories.events import EventsFormatError, events_import
+
+    with pytest.raises(EventsFormatError, match="Colonnes manquantes : type, date"):
+        events_import(territory=territory, text="entreprise\nX\n")
+
+
+def test_historique_gives_closure_dates(territory, tmp_path):
+    from territories.sirene import historique_import
+
+    path = tmp_path / "StockEtablissementHistorique_utf8.csv"
+    path.write_text(
+        "siren,nic,siret,dateFin,dateDebut,etatAdministratifEtablissement,changementEtatAdministratifEtablissement\n"
+        "100000000,00003,10000000000003,,2020-06-30,F,true\n"
+        "100000000,00003,10000000000003,2020-06-29,2012-01-01,A,false\n"
+        "999999999,00001,99999999900001,,2019-01-01,F,true\n"
+        "bad,line\n",
+        encoding="utf-8",
+    )
+    Establishment.objects.filter(siret="10000000000003").update(closed_on=None)
+    report = historique_import(territory=territory, path=path)
+    assert (report.read, report.kept, report.updated, report.malformed_count) == (4, 1, 1, 1)
+    assert str(Establishment.objects.get(siret="10000000000003").closed_on) == "2020-06-30"

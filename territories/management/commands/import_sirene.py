@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from territories.services import TerritoryError, territory_resolve
-from territories.sirene import SireneFormatError, sirene_import
+from territories.sirene import SireneFormatError, historique_import, sirene_import
 
 
 class Command(BaseCommand):
@@ -28,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--sections", default="C", help="NAF sections, e.g. C or C,D,E")
         parser.add_argument("--stock-date", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--historique",
+            action="store_true",
+            help="FILE is StockEtablissementHistorique: set closure dates of the territory's sites",
+        )
 
     def handle(self, *args, **options) -> None:
         if not options["file"].exists():
@@ -43,6 +48,15 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\r{read:>12,} lignes lues".replace(",", " "))
                 sys.stderr.flush()
 
+        if options["historique"]:
+            try:
+                report = historique_import(territory=territory, path=options["file"])
+            except SireneFormatError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(
+                f"Historique : {report.read} périodes lues, {report.updated} dates de fermeture renseignées"
+            )
+            return
         try:
             report = sirene_import(
                 territory=territory,

@@ -1,0 +1,103 @@
+"""Local events (CSV): announced openings, extensions and closures, validated line by line.
+
+Columns (header names, `;` or `,`): type (ouverture | extension | fermeture), date
+(AAAA-MM-JJ or JJ/MM/AAAA), entreprise, siret (optional), emplois (optional), source, note.
+Valid lines are kept, invalid ones reported with their number and reason; importing the same
+file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from territories.models import SiteEvent, Territory
+
+KINDS = {"ouverture": "opening", "extension": "extension", "fermeture": "closure"}
+REQUIRED = ("type", "date", "entreprise")
+MAX_YEARS_AHEAD = 10  # an announced opening may be years away; 2099 is a typing error
+
+
+@dataclass
+class EventsReport:
+    created: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class EventsFormatError(ValueError):
+    """Not an events file; the message, in French, says what is missing."""
+
+
+def _parse_date(raw: str) -> dt.date | None:
+    raw = raw.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@transaction.atomic
+def events_import(*, territory: Territory, text: str) -> EventsReport:
+    """Import local events from CSV text. Side effects: creates SiteEvent rows."""
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        raise EventsFormatError(_("Colonnes manquantes : %(c)s.") % {"c": ", ".join(missing)})
+    reader.fieldnames = headers
+    report = EventsReport()
+    horizon = timezone.localdate().replace(year=timezone.localdate().year + MAX_YEARS_AHEAD)
+    for number, row in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        kind = KINDS.get(row.get("type", "").lower())
+        date = _parse_date(row.get("date", ""))
+        name = row.get("entreprise", "")
+        siret = row.get("siret", "").replace(" ", "")
+        jobs_raw = row.get("emplois", "") or "0"
+        problems = []
+        if kind is None:
+            problems.append(
+                _("type « %(t)s » inconnu (ouverture, extension ou fermeture)")
+                % {"t": row.get("type", "")}
+            )
+        if date is None:
+            problems.append(_("date illisible « %(d)s »") % {"d": row.get("date", "")})
+        elif date > horizon:
+            problems.append(_("date trop lointaine (%(d)s)") % {"d": date.isoformat()})
+        if not name:
+            problems.append(_("entreprise manquante"))
+        if siret and not (len(siret) == 14 and siret.isdigit()):
+            problems.append(_("SIRET invalide"))
+        if not jobs_raw.lstrip("-").isdigit():
+            problems.append(_("nombre d'emplois illisible « %(j)s »") % {"j": jobs_raw})
+        if problems:
+            report.errors.append((number, " ; ".join(problems)))
+            continue
+        _event, created = SiteEvent.objects.get_or_create(
+            territory=territory,
+            kind=kind,
+            date=date,
+            name=name[:200],
+            defaults={
+                "siret": siret,
+                "jobs": abs(int(jobs_raw)),
+                "source": row.get("source", "")[:200],
+                "note": row.get("note", "")[:500],
+            },
+        )
+        if created:
+            report.created += 1
+        else:
+            report.unchanged += 1
+    return report
