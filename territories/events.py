@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from territories.models import SiteEvent, Territory
 
-KINDS = {"ouverture": "opening", "extension": "extension", "fermeture": "closure"}
+KINDS = {
+    "ouverture": "opening",
+    "extension": "extension",
+    "réduction": "reduction",
+    "reduction": "reduction",
+    "fermeture": "closure",
+}
 REQUIRED = ("type", "date", "entreprise")
 MAX_YEARS_AHEAD = 10  # an announced opening may be years away; 2099 is a typing error
 

@@ -148,6 +148,7 @@ class SiteEvent(models.Model):
     class Kind(models.TextChoices):
         OPENING = "opening", _("Ouverture")
         EXTENSION = "extension", _("Extension")
+        REDUCTION = "reduction", _("Réduction")
         CLOSURE = "closure", _("Fermeture")
 
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="events")

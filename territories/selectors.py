@@ -92,6 +92,8 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
             elif kind == SiteEvent.Kind.EXTENSION:
                 bucket["extensions"] += 1
                 bucket["net_jobs"] += jobs
+            elif kind == SiteEvent.Kind.REDUCTION:  # counted in net jobs only
+                bucket["net_jobs"] -= jobs
             else:
                 bucket["closures"] += 1
                 bucket["net_jobs"] -= jobs

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from territories import cog
-from territories.models import Establishment, Territory
+from territories.models import Establishment, SiteEvent, Territory
 
 REQUIRED = (
     "siret",
@@ -160,6 +160,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    changes: int = 0  # extensions and reductions found by comparing with the older stock
     skipped: Counter = field(default_factory=Counter)
     malformed: list[tuple[int, str]] = field(default_factory=list)
     malformed_count: int = 0
@@ -171,6 +172,7 @@ class ImportReport:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "extensions_reductions": self.changes,
             "skipped": dict(self.skipped),
             "malformed": self.malformed_count,
             "malformed_lines": [{"line": n, "reason": r} for n, r in self.malformed],
@@ -351,7 +353,7 @@ def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -
     existing = {
         e.siret: e for e in Establishment.objects.filter(territory=territory, siret__in=list(batch))
     }
-    to_create, to_update = [], []
+    to_create, to_update, events = [], [], []
     for siret, values in batch.items():
         current = existing.get(siret)
         if current is None:
@@ -361,6 +363,9 @@ def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -
             for k, v in values.items()
             if not (k == "stock_date" and v is None)
         ):
+            change = _headcount_change(current, values)
+            if change is not None:
+                events.append(change)
             for k, v in values.items():
                 if not (k == "stock_date" and v is None):
                     setattr(current, k, v)
@@ -372,8 +377,37 @@ def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -
         Establishment.objects.bulk_update(
             to_update, [k for k in next(iter(batch.values())) if k != "stock_date"] + ["stock_date"]
         )
+    SiteEvent.objects.bulk_create(events, ignore_conflicts=True)
     report.created += len(to_create)
     report.updated += len(to_update)
+    report.changes += len(events)
+
+
+def _headcount_change(current: Establishment, values: dict) -> SiteEvent | None:
+    """A newer stock whose headcount band differs from the older one: an extension (band up)
+    or a reduction (band down), dated at the newer stock, jobs by band midpoints."""
+    from territories.selectors import BAND_JOBS, jobs_of
+
+    old_date, new_date = current.stock_date, values.get("stock_date")
+    old_band, new_band = current.headcount_band, values.get("headcount_band", "")
+    if not (
+        old_date and new_date and new_date > old_date and values.get("active") and current.active
+    ):
+        return None
+    if old_band not in BAND_JOBS or new_band not in BAND_JOBS or old_band == new_band:
+        return None
+    diff = jobs_of(new_band) - jobs_of(old_band)
+    if diff == 0:
+        return None
+    return SiteEvent(
+        territory_id=current.territory_id,
+        kind=SiteEvent.Kind.EXTENSION if diff > 0 else SiteEvent.Kind.REDUCTION,
+        date=new_date,
+        siret=current.siret,
+        name=(values.get("name") or current.name or current.siret)[:200],
+        jobs=round(abs(diff)),
+        source=f"SIRENE : stocks du {old_date:%d/%m/%Y} et du {new_date:%d/%m/%Y}",
+    )
 
 
 HISTORIQUE_REQUIRED = (

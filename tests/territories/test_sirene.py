@@ -161,3 +161,43 @@ def test_the_command_prints_a_french_report(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Lues : 8 · retenues : 5 · créées : 5" in out
     assert "Écartées (hors territoire) : 1" in out
+
+
+def test_two_stocks_give_extensions_and_reductions(tmp_path, cluses):
+    import datetime as dt
+
+    from territories.models import SiteEvent
+    from territories.selectors import TOTAL, dynamics
+
+    old = write(
+        tmp_path / "2024.csv",
+        COLUMNS_54,
+        [
+            row(COLUMNS_54, siret="12345678900011", trancheEffectifsEtablissement="12"),  # 34.5
+            row(COLUMNS_54, siret="22345678900010", trancheEffectifsEtablissement="21"),  # 74.5
+            row(COLUMNS_54, siret="32345678900019", trancheEffectifsEtablissement="11"),
+        ],
+    )
+    new = write(
+        tmp_path / "2025.csv",
+        COLUMNS_54,
+        [
+            row(COLUMNS_54, siret="12345678900011", trancheEffectifsEtablissement="21"),  # up: +40
+            row(
+                COLUMNS_54, siret="22345678900010", trancheEffectifsEtablissement="12"
+            ),  # down: -40
+            row(COLUMNS_54, siret="32345678900019", trancheEffectifsEtablissement="11"),  # same
+        ],
+    )
+    sirene_import(territory=cluses, path=old, stock_date=dt.date(2024, 1, 1))
+    assert sirene_import(territory=cluses, path=new, stock_date=dt.date(2025, 1, 1)).changes == 2
+    events = sorted(SiteEvent.objects.values_list("siret", "kind", "jobs", "date"))
+    assert events == [
+        ("12345678900011", "extension", 40, dt.date(2025, 1, 1)),
+        ("22345678900010", "reduction", 40, dt.date(2025, 1, 1)),
+    ]
+    year = next(y for y in dynamics(cluses)["by_filiere"][TOTAL]["years"] if y["year"] == 2025)
+    assert (year["extensions"], year["net_jobs"]) == (1, 0.0)
+    # the same newer stock again: nothing new
+    sirene_import(territory=cluses, path=new, stock_date=dt.date(2025, 1, 1))
+    assert SiteEvent.objects.count() == 2

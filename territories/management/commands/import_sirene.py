@@ -80,6 +80,10 @@ class Command(BaseCommand):
             f"Lues : {report.read} · retenues : {report.kept} · créées : {report.created} · "
             f"mises à jour : {report.updated} · inchangées : {report.unchanged}"
         )
+        if report.changes:
+            self.stdout.write(
+                f"Extensions ou réductions (comparaison avec le stock précédent) : {report.changes}"
+            )
         for reason, count in sorted(report.skipped.items()):
             self.stdout.write(f"Écartées ({reason}) : {count}")
         if report.malformed_count:
