@@ -38,3 +38,11 @@ def load() -> Cog:
         epci = {row["siren"]: (row["nom"], row["type"]) for row in csv.DictReader(f)}
     parent = {code: target for code, target in parent.items() if code not in communes}
     return Cog(communes, parent, epci)
+
+
+@functools.cache
+def naf_labels() -> dict[str, str]:
+    """NAF rév. 2 code -> label, for divisions ("25"), groups ("25.6"), classes ("25.62") and
+    sub-classes ("25.62B")."""
+    with (DATA / "naf2.csv").open(newline="") as f:
+        return {row["code"]: row["libelle"] for row in csv.DictReader(f)}

@@ -56,3 +56,44 @@ class MapContributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["filiere"].queryset = Filiere.objects.all()
         self.fields["relation"].choices = MapLink.Relation.choices
+
+
+class FiliereOverridesForm(forms.Form):
+    """One line per correspondence: `25.62 = Décolletage` (a NAF code or prefix, a filière)."""
+
+    lines = forms.CharField(
+        label=_("Correspondances propres au territoire (une par ligne : code NAF = filière)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "25.62 = Mines et métallurgie"}),
+    )
+
+    @classmethod
+    def initial_from(cls, overrides: dict[str, str]) -> dict:
+        return {"lines": "\n".join(f"{k} = {v}" for k, v in sorted(overrides.items()))}
+
+    def clean_lines(self) -> dict[str, str]:
+        from territories.cog import naf_labels
+        from territories.models import Filiere
+
+        names = set(Filiere.objects.values_list("name", flat=True))
+        codes = naf_labels()
+        result, errors = {}, []
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            code, sep, filiere = (part.strip() for part in line.partition("="))
+            if not sep or not code or not filiere:
+                errors.append(_("ligne %(n)d : écrivez « code NAF = filière »") % {"n": number})
+            elif code.upper() not in codes:
+                errors.append(
+                    _("ligne %(n)d : code NAF inconnu « %(c)s »") % {"n": number, "c": code}
+                )
+            elif filiere not in names:
+                errors.append(
+                    _("ligne %(n)d : filière inconnue « %(f)s »") % {"n": number, "f": filiere}
+                )
+            else:
+                result[code.upper()] = filiere
+        if errors:
+            raise forms.ValidationError(errors)
+        return result

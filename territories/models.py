@@ -40,6 +40,10 @@ class Territory(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=12, blank=True)  # EPCI SIREN or département
     communes = models.JSONField(_("communes"), default=list)
+    # NAF code prefix -> filière name, over the defaults of territories.filieres.
+    filiere_overrides = models.JSONField(
+        _("correspondances NAF → filière"), default=dict, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

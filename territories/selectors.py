@@ -64,7 +64,7 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
     )
     employers: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
     for siret, name, naf, created, closed, active, band, diffusible in rows:
-        filiere = filiere_for_naf(naf) or "Autres industries"
+        filiere = filiere_for_naf(naf, territory.filiere_overrides) or "Autres industries"
         jobs = jobs_of(band)
         for key in (filiere, TOTAL):
             if created and (first_year is None or created.year >= first_year):
@@ -77,7 +77,8 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
                 employers[key].append((jobs, siret, name if diffusible else ""))
     # Local events: their filière is that of the establishment with their SIRET, if known.
     filiere_of_siret = {
-        siret: filiere_for_naf(naf) or "Autres industries" for siret, _n, naf, *_rest in rows
+        siret: filiere_for_naf(naf, territory.filiere_overrides) or "Autres industries"
+        for siret, _n, naf, *_rest in rows
     }
     for kind, date, siret, jobs in SiteEvent.objects.filter(territory=territory).values_list(
         "kind", "date", "siret", "jobs"

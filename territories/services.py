@@ -158,3 +158,10 @@ def map_contribute(
             )
     broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return loco, link
+
+
+@transaction.atomic
+def territory_overrides_set(*, territory: Territory, overrides: dict[str, str]) -> None:
+    """Replace the territory's NAF → filière correspondences (validated by the form)."""
+    territory.filiere_overrides = overrides
+    territory.save(update_fields=["filiere_overrides"])

@@ -244,6 +244,7 @@ def sirene_import(
     if not communes:
         raise SireneFormatError(_("Ce territoire ne compte aucune commune."))
     resolve = cog.load().resolve
+    naf_codes = cog.naf_labels()
     report = ImportReport()
     csv.field_size_limit(10_000)
     stream, size = _open(path)
@@ -314,6 +315,9 @@ def sirene_import(
                 continue
             if section not in sections:
                 report.skipped["autre secteur"] += 1
+                continue
+            if nomenclature != "NAFv1" and naf not in naf_codes:
+                report.skipped["code NAF inconnu"] += 1
                 continue
             non_diffusible = (
                 NON_DIFFUSIBLE in row or _opt(row, optional["statutDiffusionEtablissement"]) == "P"

@@ -70,3 +70,64 @@ def map_phone(request: HttpRequest, activity: Activity, participant):
             "mine": mine,
         },
     )
+
+
+def _territory_or_404(slug: str):
+    from django.http import Http404
+
+    from territories.models import Territory
+
+    territory = Territory.objects.filter(slug=slug).first()
+    if territory is None:
+        raise Http404
+    return territory
+
+
+def territory_list(request: HttpRequest):
+    """The organisers' territories, with their sites and their filière table."""
+    from django.db.models import Count
+    from django.shortcuts import render
+
+    from territories.models import Territory
+
+    territories = Territory.objects.annotate(
+        n_sites=Count("establishments"), n_events=Count("events", distinct=True)
+    )
+    return render(request, "territories/list.html", {"territories": territories})
+
+
+def filiere_table(request: HttpRequest, slug: str):
+    """Edit the territory's NAF → filière correspondences over the defaults."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext as _
+
+    from territories.cog import naf_labels
+    from territories.filieres import NAF_TO_FILIERE
+    from territories.forms import FiliereOverridesForm
+    from territories.services import territory_overrides_set
+
+    territory = _territory_or_404(slug)
+    if request.method == "POST":
+        form = FiliereOverridesForm(request.POST)
+        if form.is_valid():
+            territory_overrides_set(territory=territory, overrides=form.cleaned_data["lines"])
+            messages.success(request, _("Correspondances enregistrées."))
+            return redirect("territories:filiere_table", slug=slug)
+    else:
+        form = FiliereOverridesForm(
+            initial=FiliereOverridesForm.initial_from(territory.filiere_overrides)
+        )
+    labels = naf_labels()
+    table = [
+        {
+            "code": code,
+            "label": labels.get(code, ""),
+            "filiere": territory.filiere_overrides.get(code, name),
+            "overridden": code in territory.filiere_overrides,
+        }
+        for code, name in sorted({**NAF_TO_FILIERE, **territory.filiere_overrides}.items())
+    ]
+    return render(
+        request, "territories/filieres.html", {"territory": territory, "form": form, "table": table}
+    )

@@ -136,3 +136,32 @@ def test_historique_gives_closure_dates(territory, tmp_path):
     report = historique_import(territory=territory, path=path)
     assert (report.read, report.kept, report.updated, report.malformed_count) == (4, 1, 1, 1)
     assert str(Establishment.objects.get(siret="10000000000003").closed_on) == "2020-06-30"
+
+
+def test_the_organiser_edits_the_filiere_table_and_the_dynamics_follow(territory):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    url = reverse("territories:filiere_table", args=["test"])
+    assert Client().get(url).status_code == 302  # login required
+    client = Client()
+    client.force_login(UserFactory())
+    page = client.get(url).content.decode()
+    assert "Mécanique industrielle" not in page  # sub-classes only when named
+    assert "Fabrication de produits métalliques" in page
+    html = client.post(url, {"lines": "25.62 = Automobile\n99.99 = Bois\n25.73A = Inconnue\nsans égal"}).content.decode()
+    assert "ligne 2 : code NAF inconnu « 99.99 »" in html
+    assert "ligne 3 : filière inconnue « Inconnue »" in html
+    assert "ligne 4 : écrivez « code NAF = filière »" in html
+    assert "25.62 = Automobile" in html  # the typing is kept
+    territory.refresh_from_db()
+    assert territory.filiere_overrides == {}
+    client.post(url, {"lines": "25.62 = Automobile"})
+    territory.refresh_from_db()
+    assert territory.filiere_overrides == {"25.62": "Automobile"}
+    data = dynamics(territory)["by_filiere"]
+    assert data["Automobile"]["active_sites"] == 2  # the two 25.62 sites moved
+    assert data["Mines et métallurgie"]["active_sites"] == 0
+    assert "Test" in client.get(reverse("territories:list")).content.decode()

@@ -201,3 +201,19 @@ def test_two_stocks_give_extensions_and_reductions(tmp_path, cluses):
     # the same newer stock again: nothing new
     sirene_import(territory=cluses, path=new, stock_date=dt.date(2025, 1, 1))
     assert SiteEvent.objects.count() == 2
+
+
+def test_an_unknown_naf_code_is_skipped_with_its_reason(tmp_path, cluses):
+    from territories.cog import naf_labels
+
+    assert naf_labels()["25.62B"] == "Mécanique industrielle"
+    path = write(
+        tmp_path / "stock.csv",
+        COLUMNS_54,
+        [
+            row(COLUMNS_54, siret="12345678900011", activitePrincipaleEtablissement="25.99X"),
+            row(COLUMNS_54, siret="22345678900010"),
+        ],
+    )
+    report = sirene_import(territory=cluses, path=path)
+    assert (report.kept, dict(report.skipped)) == (1, {"code NAF inconnu": 1})
