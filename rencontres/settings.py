@@ -174,6 +174,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Files uploaded by organisers wait here while their import runs in the background.
+IMPORT_DIR = os.environ.get("IMPORT_DIR", str(BASE_DIR / "imports"))
+IMPORTS_INLINE = env_bool("IMPORTS_INLINE")  # run imports in the request (tests, debugging)
+
 # Participants stay recognised on their phone for the whole event and the weeks after it.
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 90
 

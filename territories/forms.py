@@ -97,3 +97,31 @@ class FiliereOverridesForm(forms.Form):
         if errors:
             raise forms.ValidationError(errors)
         return result
+
+
+class ImportForm(forms.Form):
+    territory = forms.CharField(
+        label=_("Territoire"),
+        max_length=2000,
+        help_text=_(
+            "SIREN d'un EPCI, code de département, codes communes séparés par des virgules, ou un territoire existant"
+        ),
+        error_messages={"required": _("Indiquez le territoire.")},
+    )
+    kind = forms.ChoiceField(label=_("Fichier"), choices=())
+    file = forms.FileField(
+        label=_("Fichier (CSV, .gz ou .zip)"),
+        error_messages={"required": _("Choisissez un fichier.")},
+    )
+    stock_date = forms.DateField(
+        label=_("Date du stock SIRENE"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sections = forms.CharField(label=_("Sections NAF"), initial="C", max_length=60)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from territories.models import ImportJob
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ImportJob.Kind.choices

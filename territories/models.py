@@ -44,6 +44,8 @@ class Territory(models.Model):
     filiere_overrides = models.JSONField(
         _("correspondances NAF → filière"), default=dict, blank=True
     )
+    # Organisers who imported into it; when there are some, only they edit it.
+    owners = models.ManyToManyField("auth.User", blank=True, related_name="territories")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -174,3 +176,39 @@ class SiteEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name} {self.date}"
+
+
+class ImportJob(models.Model):
+    """An import started from the organisers' page, run in the background, with its progress
+    and its report (so any server process can show them)."""
+
+    class Kind(models.TextChoices):
+        STOCK = "stock", _("Stock des établissements (StockEtablissement)")
+        HISTORIQUE = "historique", _("Historique des établissements (StockEtablissementHistorique)")
+        EVENTS = "events", _("Événements locaux (CSV)")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    filename = models.CharField(max_length=200)
+    path = models.CharField(max_length=500)
+    size = models.BigIntegerField(default=0)
+    rows_read = models.BigIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"

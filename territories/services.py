@@ -50,6 +50,13 @@ def territory_resolve(*, spec: str) -> Territory:
         kind, code = Territory.Kind.CUSTOM, ""
     if not communes:
         raise TerritoryError(_("Ce territoire ne compte aucune commune."))
+    same = (
+        Territory.objects.filter(kind=kind, code=code)
+        if code
+        else Territory.objects.filter(kind=kind, communes=communes)
+    )
+    if same.exists():  # the same EPCI, département or list of communes: the same territory
+        return same.first()
     slug = slugify(f"{name}-{code}" if code else name)[:70] or "territoire"
     base, n = slug, 2
     while Territory.objects.filter(slug=slug).exists():
@@ -165,3 +172,112 @@ def territory_overrides_set(*, territory: Territory, overrides: dict[str, str]) 
     """Replace the territory's NAF → filière correspondences (validated by the form)."""
     territory.filiere_overrides = overrides
     territory.save(update_fields=["filiere_overrides"])
+
+
+# ---------------------------------------------------------------- imports from the page
+
+
+def import_job_start(*, user, spec: str, kind: str, upload, stock_date=None, sections: str = "C"):
+    """Save the uploaded file and run its import in the background (inline when
+    IMPORTS_INLINE is set). Side effects: may create the territory; the user becomes one of
+    its owners; an ImportJob row tracks progress and holds the report."""
+    import threading
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from territories.models import ImportJob
+
+    territory = territory_resolve(spec=spec)
+    if (
+        territory.owners.exists()
+        and not territory.owners.filter(pk=user.pk).exists()
+        and not user.is_staff
+    ):
+        raise TerritoryError(_("Ce territoire appartient à d'autres organisateurs."))
+    territory.owners.add(user)
+    folder = Path(settings.IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}-{Path(upload.name).name[-80:]}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = ImportJob.objects.create(
+        territory=territory,
+        kind=kind,
+        filename=upload.name[:200],
+        path=str(path),
+        size=path.stat().st_size,
+        created_by=user,
+        report={"stock_date": stock_date.isoformat() if stock_date else None, "sections": sections},
+    )
+    if settings.IMPORTS_INLINE:
+        import_job_run(job_id=job.pk)
+    else:
+        threading.Thread(target=import_job_run, kwargs={"job_id": job.pk}, daemon=True).start()
+    return job
+
+
+def import_job_run(*, job_id: int) -> None:
+    """Run one import job to its end, recording progress every 100,000 lines.
+    Side effects: the import's own; the uploaded file is deleted afterwards."""
+    import datetime as dt
+    from pathlib import Path
+
+    from django.db import close_old_connections
+
+    from territories.events import EventsFormatError, events_import
+    from territories.models import ImportJob
+    from territories.sirene import SireneFormatError, historique_import, sirene_import
+
+    job = ImportJob.objects.select_related("territory").get(pk=job_id)
+    path = Path(job.path)
+
+    def progress(read: int, _size: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(rows_read=read)
+
+    try:
+        if job.kind == ImportJob.Kind.STOCK:
+            stock_date = job.report.get("stock_date")
+            report = sirene_import(
+                territory=job.territory,
+                path=path,
+                sections={
+                    s.strip().upper()
+                    for s in job.report.get("sections", "C").split(",")
+                    if s.strip()
+                },
+                stock_date=dt.date.fromisoformat(stock_date) if stock_date else None,
+                progress=progress,
+            ).as_dict()
+        elif job.kind == ImportJob.Kind.HISTORIQUE:
+            report = historique_import(territory=job.territory, path=path).as_dict()
+        else:
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise EventsFormatError(_("Le fichier doit être en UTF-8.")) from None
+            result = events_import(territory=job.territory, text=text)
+            report = {
+                "read": result.created + result.unchanged + len(result.errors),
+                "kept": result.created,
+                "unchanged": result.unchanged,
+                "malformed_lines": [{"line": n, "reason": r} for n, r in result.errors],
+            }
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.DONE, report=report, rows_read=report.get("read", 0)
+        )
+    except (SireneFormatError, EventsFormatError, TerritoryError) as error:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, error=str(error)[:500]
+        )
+    except Exception:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED,
+            error=str(_("Erreur inattendue : rien n'a été importé.")),
+        )
+        raise
+    finally:
+        path.unlink(missing_ok=True)
+        close_old_connections()

@@ -9,6 +9,14 @@ from territories import views
 app_name = "territories"
 
 urlpatterns = [
+    path(
+        "importer/",
+        login_required(require_http_methods(["GET", "POST"])(views.import_page)),
+        name="import",
+    ),
+    path(
+        "importer/<int:job_id>/", login_required(require_GET(views.import_job)), name="import_job"
+    ),
     path("", login_required(require_GET(views.territory_list)), name="list"),
     path(
         "<slug:slug>/filieres/",

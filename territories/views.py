@@ -108,6 +108,14 @@ def filiere_table(request: HttpRequest, slug: str):
     from territories.services import territory_overrides_set
 
     territory = _territory_or_404(slug)
+    if (
+        territory.owners.exists()
+        and not territory.owners.filter(pk=request.user.pk).exists()
+        and not request.user.is_staff
+    ):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
     if request.method == "POST":
         form = FiliereOverridesForm(request.POST)
         if form.is_valid():
@@ -131,3 +139,59 @@ def filiere_table(request: HttpRequest, slug: str):
     return render(
         request, "territories/filieres.html", {"territory": territory, "form": form, "table": table}
     )
+
+
+def import_page(request: HttpRequest):
+    """Organisers upload a SIRENE stock, its history or local events; the import runs in
+    the background and the job page shows its progress."""
+    from django.shortcuts import redirect, render
+
+    from territories.forms import ImportForm
+    from territories.models import ImportJob
+    from territories.services import TerritoryError, import_job_start
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = import_job_start(
+                user=request.user,
+                spec=data["territory"],
+                kind=data["kind"],
+                upload=data["file"],
+                stock_date=data["stock_date"],
+                sections=data["sections"],
+            )
+        except TerritoryError as error:
+            form.add_error("territory", str(error))
+        else:
+            return redirect("territories:import_job", job_id=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user).select_related("territory")[:10]
+    return render(
+        request,
+        "territories/import.html",
+        {"form": form, "jobs": jobs},
+        status=400 if form.errors else 200,
+    )
+
+
+def import_job(request: HttpRequest, job_id: int):
+    """One import: its progress while it runs (the page polls itself), then its report."""
+    from django.http import Http404
+    from django.shortcuts import render
+
+    from territories.models import ImportJob
+
+    job = (
+        ImportJob.objects.filter(pk=job_id, created_by=request.user)
+        .select_related("territory")
+        .first()
+    )
+    if job is None:
+        raise Http404
+    template = (
+        "territories/import_job.html#job"
+        if request.headers.get("HX-Request")
+        else "territories/import_job.html"
+    )
+    return render(request, template, {"job": job})

@@ -15,3 +15,4 @@ from rencontres.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from the finders, no collectstatic in tests
+IMPORTS_INLINE = True  # imports from the page run in the request: no thread in unit tests

@@ -151,7 +151,9 @@ def test_the_organiser_edits_the_filiere_table_and_the_dynamics_follow(territory
     page = client.get(url).content.decode()
     assert "Mécanique industrielle" not in page  # sub-classes only when named
     assert "Fabrication de produits métalliques" in page
-    html = client.post(url, {"lines": "25.62 = Automobile\n99.99 = Bois\n25.73A = Inconnue\nsans égal"}).content.decode()
+    html = client.post(
+        url, {"lines": "25.62 = Automobile\n99.99 = Bois\n25.73A = Inconnue\nsans égal"}
+    ).content.decode()
     assert "ligne 2 : code NAF inconnu « 99.99 »" in html
     assert "ligne 3 : filière inconnue « Inconnue »" in html
     assert "ligne 4 : écrivez « code NAF = filière »" in html

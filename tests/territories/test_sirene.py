@@ -142,6 +142,8 @@ def test_territories_from_epci_departement_and_codes():
     epci = territory_resolve(spec=CLUSES)
     assert (epci.kind, "74081" in epci.communes, len(epci.communes) > 5) == ("epci", True, True)
     assert territory_resolve(spec=epci.slug) == epci
+    assert territory_resolve(spec=CLUSES) == epci  # the same EPCI again: no duplicate
+    assert territory_resolve(spec="13201,74081") == territory_resolve(spec="74081, 13201")
     assert len(territory_resolve(spec="74").communes) > 200
     custom = territory_resolve(spec="74081, 13201")
     assert custom.communes == ["13055", "74081"]
