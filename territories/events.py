@@ -51,6 +51,60 @@ def _parse_date(raw: str) -> dt.date | None:
     return None
 
 
+def event_values(row: dict[str, str], horizon: dt.date) -> tuple[dict, list[str]]:
+    """One event from its French fields (type, date, entreprise, siret, emplois, source,
+    note): the values to save, or the list of what is wrong, in French."""
+    kind = KINDS.get(row.get("type", "").lower())
+    date = _parse_date(row.get("date", ""))
+    name = row.get("entreprise", "")
+    siret = row.get("siret", "").replace(" ", "")
+    jobs_raw = row.get("emplois", "") or "0"
+    problems = []
+    if kind is None:
+        problems.append(
+            _("type « %(t)s » inconnu (ouverture, extension, réduction ou fermeture)")
+            % {"t": row.get("type", "")}
+        )
+    if date is None:
+        problems.append(_("date illisible « %(d)s »") % {"d": row.get("date", "")})
+    elif date > horizon:
+        problems.append(_("date trop lointaine (%(d)s)") % {"d": date.isoformat()})
+    if not name:
+        problems.append(_("entreprise manquante"))
+    if siret and not (len(siret) == 14 and siret.isdigit()):
+        problems.append(_("SIRET invalide"))
+    if not jobs_raw.lstrip("-").isdigit():
+        problems.append(_("nombre d'emplois illisible « %(j)s »") % {"j": jobs_raw})
+    if problems:
+        return {}, problems
+    return {
+        "kind": kind,
+        "date": date,
+        "name": name[:200],
+        "siret": siret,
+        "jobs": abs(int(jobs_raw)),
+        "source": row.get("source", "")[:200],
+        "note": row.get("note", "")[:500],
+    }, []
+
+
+def horizon_date() -> dt.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year + MAX_YEARS_AHEAD)
+
+
+def event_save(*, territory: Territory, values: dict) -> bool:
+    """Save one validated event; False when it was already known."""
+    _event, created = SiteEvent.objects.get_or_create(
+        territory=territory,
+        kind=values["kind"],
+        date=values["date"],
+        name=values["name"],
+        defaults={k: values[k] for k in ("siret", "jobs", "source", "note")},
+    )
+    return created
+
+
 @transaction.atomic
 def events_import(*, territory: Territory, text: str) -> EventsReport:
     """Import local events from CSV text. Side effects: creates SiteEvent rows."""
@@ -63,46 +117,15 @@ def events_import(*, territory: Territory, text: str) -> EventsReport:
         raise EventsFormatError(_("Colonnes manquantes : %(c)s.") % {"c": ", ".join(missing)})
     reader.fieldnames = headers
     report = EventsReport()
-    horizon = timezone.localdate().replace(year=timezone.localdate().year + MAX_YEARS_AHEAD)
+    horizon = horizon_date()
     for number, row in enumerate(reader, start=2):
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        kind = KINDS.get(row.get("type", "").lower())
-        date = _parse_date(row.get("date", ""))
-        name = row.get("entreprise", "")
-        siret = row.get("siret", "").replace(" ", "")
-        jobs_raw = row.get("emplois", "") or "0"
-        problems = []
-        if kind is None:
-            problems.append(
-                _("type « %(t)s » inconnu (ouverture, extension ou fermeture)")
-                % {"t": row.get("type", "")}
-            )
-        if date is None:
-            problems.append(_("date illisible « %(d)s »") % {"d": row.get("date", "")})
-        elif date > horizon:
-            problems.append(_("date trop lointaine (%(d)s)") % {"d": date.isoformat()})
-        if not name:
-            problems.append(_("entreprise manquante"))
-        if siret and not (len(siret) == 14 and siret.isdigit()):
-            problems.append(_("SIRET invalide"))
-        if not jobs_raw.lstrip("-").isdigit():
-            problems.append(_("nombre d'emplois illisible « %(j)s »") % {"j": jobs_raw})
+        values, problems = event_values(
+            {k: (v or "").strip() for k, v in row.items() if k}, horizon
+        )
         if problems:
             report.errors.append((number, " ; ".join(problems)))
             continue
-        _event, created = SiteEvent.objects.get_or_create(
-            territory=territory,
-            kind=kind,
-            date=date,
-            name=name[:200],
-            defaults={
-                "siret": siret,
-                "jobs": abs(int(jobs_raw)),
-                "source": row.get("source", "")[:200],
-                "note": row.get("note", "")[:500],
-            },
-        )
-        if created:
+        if event_save(territory=territory, values=values):
             report.created += 1
         else:
             report.unchanged += 1

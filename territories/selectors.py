@@ -132,7 +132,7 @@ def dynamics_chart(years: list[dict[str, Any]]) -> dict[str, Any]:
     rows = years[-CHART_YEARS:]
     if not rows:
         return {"bars": [], "max": 0}
-    top = max(max(r["openings"], r["closures"]) for r in rows) or 1
+    top = max(max(r["openings"] + r["extensions"], r["closures"]) for r in rows) or 1
     width = 1000 / len(rows)
     bars = []
     for i, r in enumerate(rows):
@@ -143,6 +143,8 @@ def dynamics_chart(years: list[dict[str, Any]]) -> dict[str, Any]:
                 "w": round(width * 0.6, 1),
                 "cx": round(i * width + width / 2, 1),
                 "up": round(150 * r["openings"] / top, 1),
+                "ext": round(150 * r["extensions"] / top, 1),
+                "up_total": round(150 * (r["openings"] + r["extensions"]) / top, 1),
                 "down": round(150 * r["closures"] / top, 1),
             }
         )

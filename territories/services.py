@@ -190,11 +190,7 @@ def import_job_start(*, user, spec: str, kind: str, upload, stock_date=None, sec
     from territories.models import ImportJob
 
     territory = territory_resolve(spec=spec)
-    if (
-        territory.owners.exists()
-        and not territory.owners.filter(pk=user.pk).exists()
-        and not user.is_staff
-    ):
+    if not territory_editable_by(territory=territory, user=user):
         raise TerritoryError(_("Ce territoire appartient à d'autres organisateurs."))
     territory.owners.add(user)
     folder = Path(settings.IMPORT_DIR)
@@ -281,3 +277,13 @@ def import_job_run(*, job_id: int) -> None:
     finally:
         path.unlink(missing_ok=True)
         close_old_connections()
+
+
+def territory_editable_by(*, territory: Territory, user) -> bool:
+    """Its owners (the organisers who imported into it) edit a territory; one without owners
+    (made by a command) is open to every organiser."""
+    return (
+        user.is_staff
+        or not territory.owners.exists()
+        or territory.owners.filter(pk=user.pk).exists()
+    )

@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("", login_required(require_GET(views.territory_list)), name="list"),
     path(
+        "<slug:slug>/evenement/",
+        login_required(require_http_methods(["GET", "POST"])(views.event_form)),
+        name="event_form",
+    ),
+    path(
         "<slug:slug>/filieres/",
         login_required(require_http_methods(["GET", "POST"])(views.filiere_table)),
         name="filiere_table",

@@ -108,14 +108,7 @@ def filiere_table(request: HttpRequest, slug: str):
     from territories.services import territory_overrides_set
 
     territory = _territory_or_404(slug)
-    if (
-        territory.owners.exists()
-        and not territory.owners.filter(pk=request.user.pk).exists()
-        and not request.user.is_staff
-    ):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    _check_owner(request, territory)
     if request.method == "POST":
         form = FiliereOverridesForm(request.POST)
         if form.is_valid():
@@ -195,3 +188,48 @@ def import_job(request: HttpRequest, job_id: int):
         else "territories/import_job.html"
     )
     return render(request, template, {"job": job})
+
+
+def _check_owner(request: HttpRequest, territory) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from territories.services import territory_editable_by
+
+    if not territory_editable_by(territory=territory, user=request.user):
+        raise PermissionDenied
+
+
+def event_form(request: HttpRequest, slug: str):
+    """Record one local event by hand (same rules as the CSV)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext as _
+
+    from territories.events import event_save, event_values, horizon_date
+    from territories.models import SiteEvent
+
+    territory = _territory_or_404(slug)
+    _check_owner(request, territory)
+    fields = ("type", "date", "entreprise", "siret", "emplois", "source", "note")
+    typed = {name: request.POST.get(name, "").strip() for name in fields}
+    problems: list[str] = []
+    if request.method == "POST":
+        values, problems = event_values(typed, horizon_date())
+        if not problems:
+            if event_save(territory=territory, values=values):
+                messages.success(request, _("Événement enregistré."))
+            else:
+                messages.info(request, _("Cet événement était déjà enregistré."))
+            return redirect("territories:event_form", slug=slug)
+    return render(
+        request,
+        "territories/event.html",
+        {
+            "territory": territory,
+            "typed": typed,
+            "problems": problems,
+            "kinds": SiteEvent.Kind.choices,
+            "events": territory.events.order_by("-date")[:30],
+        },
+        status=400 if problems else 200,
+    )

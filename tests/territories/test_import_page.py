@@ -135,3 +135,33 @@ def test_owners_keep_their_territory(organiser, tmp_path, settings):
     assert (
         client.get(reverse("territories:filiere_table", args=[territory.slug])).status_code == 200
     )
+
+
+def test_one_event_by_hand_with_the_csv_rules(organiser):
+    client, user = organiser
+    territory = Territory.objects.create(name="T", slug="t", kind="custom", communes=["74081"])
+    territory.owners.add(user)
+    url = reverse("territories:event_form", args=["t"])
+    response = client.post(
+        url, {"type": "ouverture", "date": "2099-01-01", "entreprise": "Usine <X>", "emplois": "12"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "date trop lointaine (2099-01-01)" in html
+    assert 'value="Usine &lt;X&gt;"' in html  # what was typed stays, escaped
+    client.post(
+        url,
+        {
+            "type": "extension",
+            "date": "2026-03-15",
+            "entreprise": "Mecalac",
+            "emplois": "40",
+            "source": "Le Messager",
+        },
+    )
+    assert list(SiteEvent.objects.values_list("kind", "name", "jobs")) == [
+        ("extension", "Mecalac", 40)
+    ]
+    other = Client()
+    other.force_login(UserFactory())
+    assert other.get(url).status_code == 403

@@ -70,3 +70,30 @@ def test_territory_activity_without_a_territory_says_so(client):
     screen = client.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert "Aucun territoire choisi pour cette activité" in screen
     assert selectors.rencontre_by_code(rencontre.code) == rencontre
+
+
+def test_extensions_are_drawn_and_a_territory_without_communes_is_refused(demo, tmp_path):
+    import datetime as dt
+
+    from territories.models import SiteEvent
+    from territories.services import TerritoryError, territory_resolve
+    from territories.sirene import SireneFormatError, sirene_import
+
+    rencontre, client, _out = demo
+    territory = Territory.objects.get(slug="vallee-de-l-arve-fictif")
+    SiteEvent.objects.create(
+        territory=territory, kind="extension", date=dt.date(2025, 5, 1), name="Atelier", jobs=30
+    )
+    activity = Activity.objects.get(kind="territory")
+    client.post(
+        reverse("workshops:control_action", args=[rencontre.code]),
+        {"op": "goto", "activity": activity.pk},
+    )
+    screen = client.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
+    assert 'class="dyn__ext"' in screen
+    assert "1 extensions" in screen
+    empty = Territory.objects.create(name="Vide", slug="vide", kind="custom", communes=[])
+    with pytest.raises(SireneFormatError, match="Ce territoire ne compte aucune commune"):
+        sirene_import(territory=empty, path=tmp_path / "x.csv")
+    with pytest.raises(TerritoryError, match="Ce territoire ne compte aucune commune"):
+        territory_resolve(spec=" , ")
