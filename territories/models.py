@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -212,3 +215,14 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename}"
+
+    # Progress is written every 100,000 lines (well under a second); two minutes of silence
+    # mean the process running it stopped (a server restart).
+    STALE_AFTER = dt.timedelta(minutes=2)
+
+    @property
+    def interrupted(self) -> bool:
+        return (
+            self.status == self.Status.RUNNING
+            and timezone.now() - self.updated_at > self.STALE_AFTER
+        )

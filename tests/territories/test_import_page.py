@@ -165,3 +165,21 @@ def test_one_event_by_hand_with_the_csv_rules(organiser):
     other = Client()
     other.force_login(UserFactory())
     assert other.get(url).status_code == 403
+
+
+def test_a_job_whose_process_stopped_says_so(organiser):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client, user = organiser
+    territory = Territory.objects.create(name="T", slug="t", kind="custom", communes=["74081"])
+    job = ImportJob.objects.create(
+        territory=territory, kind="stock", filename="s.csv", path="/nonexistent", created_by=user
+    )
+    page = client.get(reverse("territories:import_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))
+    page = client.get(reverse("territories:import_job", args=[job.pk])).content.decode()
+    assert "L&#x27;import a été interrompu" in page or "L'import a été interrompu" in page
+    assert 'hx-trigger="every 1s"' not in page
