@@ -317,8 +317,24 @@ def _answer_of(activity: Activity, participant: Participant) -> Answer | None:
     return Answer.objects.filter(activity=activity, participant=participant).first()
 
 
-def _mine(request, activity, participant, template: str, *, form, saved: bool, answer, **extra):
-    """The participant's own part of an answering activity (their answer, the form)."""
+def _answer_phone(
+    request, activity, participant, *, template, make_form, submit, initial=None, extra=None
+):
+    """The phone's own part of an answering activity. A valid POST records the answer and shows
+    it saved; an invalid one shows the form with what was typed and the errors in French.
+    `make_form(data, initial)` builds the kind's form, `submit(cleaned_data)` saves and returns
+    the answer, `initial(data)` prefills the form from a saved answer, `extra(data)` adds the
+    kind's own context."""
+    saved, answer = False, None
+    if request.method == "POST":
+        form = make_form(request.POST, None)
+        if form.is_valid():
+            answer, saved = submit(form.cleaned_data), True
+    if answer is None:
+        answer = _answer_of(activity, participant)
+    data = answer.data if answer else {}
+    if saved or request.method != "POST":
+        form = make_form(None, initial(data) if initial and answer else None)
     context = {
         "activity": activity,
         "rencontre": activity.step.rencontre,
@@ -326,69 +342,55 @@ def _mine(request, activity, participant, template: str, *, form, saved: bool, a
         "form": form,
         "saved": saved,
         "answered": answer is not None,
-        "data": answer.data if answer else {},
-        **extra,
+        "data": data,
+        **(extra(data) if extra else {}),
     }
     return render(request, f"workshops/kinds/{template}.html#mine", context)
 
 
 def poll_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    choice_ids = [c["id"] for c in activity.config.get("choices", [])]
-    form, saved, answer = PollAnswerForm(choice_ids=choice_ids), False, None
-    if request.method == "POST":
-        form = PollAnswerForm(request.POST, choice_ids=choice_ids)
-        if form.is_valid():
-            answer = services.poll_answer_submit(
-                activity=activity,
-                participant=participant,
-                choice=form.cleaned_data["choice"],
-                other=form.cleaned_data["other"],
-            )
-            form, saved = PollAnswerForm(choice_ids=choice_ids), True
-    if answer is None:
-        answer = _answer_of(activity, participant)
-    data = answer.data if answer else {}
-    return _mine(
+    choices = activity.config.get("choices", [])
+    return _answer_phone(
         request,
         activity,
         participant,
-        "poll",
-        form=form,
-        saved=saved,
-        answer=answer,
-        choices=activity.config.get("choices", []),
-        chosen=set(data.get("choices", [])),
-        other=data.get("other", ""),
+        template="poll",
+        make_form=lambda data, _initial: PollAnswerForm(
+            data, choice_ids=[c["id"] for c in choices]
+        ),
+        submit=lambda cleaned: services.poll_answer_submit(
+            activity=activity,
+            participant=participant,
+            choice=cleaned["choice"],
+            other=cleaned["other"],
+        ),
+        extra=lambda data: {
+            "choices": choices,
+            "chosen": set(data.get("choices", [])),
+            "other": data.get("other", ""),
+        },
     )
 
 
 def scale_phone(request: HttpRequest, activity: Activity, participant: Participant):
     statements = results.scale_statements(activity)
     ids = [s["id"] for s in statements]
-    form, saved, answer = ScaleAnswerForm(statement_ids=ids), False, None
-    if request.method == "POST":
-        form = ScaleAnswerForm(request.POST, statement_ids=ids)
-        if form.is_valid():
-            answer = services.scale_answer_submit(
-                activity=activity,
-                participant=participant,
-                statement=form.cleaned_data["statement"],
-                value=form.cleaned_data["value"],
-            )
-            form, saved = ScaleAnswerForm(statement_ids=ids), True
-    if answer is None:
-        answer = _answer_of(activity, participant)
-    values = answer.data.get("values", {}) if answer else {}
-    return _mine(
+    return _answer_phone(
         request,
         activity,
         participant,
-        "scale",
-        form=form,
-        saved=saved,
-        answer=answer,
-        statements=[{**s, "value": values.get(s["id"])} for s in statements],
-        levels=results.SCALE_LEVELS,
+        template="scale",
+        make_form=lambda data, _initial: ScaleAnswerForm(data, statement_ids=ids),
+        submit=lambda cleaned: services.scale_answer_submit(
+            activity=activity,
+            participant=participant,
+            statement=cleaned["statement"],
+            value=cleaned["value"],
+        ),
+        extra=lambda data: {
+            "statements": [{**s, "value": data.get("values", {}).get(s["id"])} for s in statements],
+            "levels": results.SCALE_LEVELS,
+        },
     )
 
 
@@ -401,27 +403,8 @@ def _words_form(activity: Activity, data=None, initial=None) -> WordsAnswerForm:
     )
 
 
-def _typed_answer_phone(request, activity, participant, *, template, make_form, submit, initial):
-    """A phone answer typed in a form (words, open question): on a valid POST, submit and
-    show the saved answer; on an invalid one, the form with what was typed and its errors."""
-    saved, answer = False, None
-    if request.method == "POST":
-        form = make_form(request.POST, None)
-        if not form.is_valid():
-            answer = _answer_of(activity, participant)
-            return _mine(
-                request, activity, participant, template, form=form, saved=False, answer=answer
-            )
-        answer = submit(form.cleaned_data)
-        saved = True
-    if answer is None:
-        answer = _answer_of(activity, participant)
-    form = make_form(None, initial(answer.data) if answer else None)
-    return _mine(request, activity, participant, template, form=form, saved=saved, answer=answer)
-
-
 def words_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    return _typed_answer_phone(
+    return _answer_phone(
         request,
         activity,
         participant,
@@ -436,7 +419,7 @@ def words_phone(request: HttpRequest, activity: Activity, participant: Participa
 
 def question_phone(request: HttpRequest, activity: Activity, participant: Participant):
     max_length = int(activity.config.get("max_length", 280))
-    return _typed_answer_phone(
+    return _answer_phone(
         request,
         activity,
         participant,
