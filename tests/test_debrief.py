@@ -245,3 +245,12 @@ def test_a_rencontre_of_300_participants_900_actions_and_10_polls_renders(client
     assert len(reader.pages) > 40
     assert "900 actions engagées par 300 participants" in text
     assert "Question complémentaire n° 10" in text
+
+
+def test_panel_figures_are_the_debrief_figures(filled):
+    from workshops import debrief
+
+    rencontre, _user = filled
+    figures = debrief.debrief_figures(rencontre)
+    assert figures == debrief.debrief_context(rencontre)["figures"]
+    assert ("actions engagées", 2) in figures

@@ -4,14 +4,13 @@ wall (kind `debrief`), the PDF and the exports. Whatever was not used is left ou
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
 from django.utils import timezone
 
 from workshops import kinds, selectors
-from workshops.models import ActorType, Participant, Rencontre
+from workshops.models import Activity, ActorType, Participant, Rencontre
 
 
 def _used(results: dict[str, Any]) -> bool:
@@ -38,6 +37,34 @@ def agenda_as_run(rencontre: Rencontre, steps) -> list[dict[str, Any]]:
     return rows
 
 
+def _summaries(kinds_and_results) -> tuple[list, Counter, list]:
+    """What the kinds contribute to the key figures, the filières named and the lists."""
+    figures: list[tuple[str, int]] = []
+    filieres: Counter[str] = Counter()
+    lists: list[tuple[str, list[str]]] = []
+    for kind, results in kinds_and_results:
+        if kind.summary is None:
+            continue
+        summary = kind.summary(results)
+        figures.extend(summary.get("figures", []))
+        filieres.update(dict(summary.get("filieres", [])))
+        lists.extend(summary.get("lists", []))
+    return figures, filieres, lists
+
+
+def debrief_figures(rencontre: Rencontre) -> list[tuple[str, int]]:
+    """Only the key figures (for the control panel): the results of the kinds that summarise,
+    not the whole debrief."""
+    pairs = []
+    for activity in Activity.objects.filter(step__rencontre=rencontre).select_related("step"):
+        kind = kinds.get(activity.kind)
+        if kind.summary is not None and kind.results is not None:
+            results = kind.results(activity)
+            if _used(results):
+                pairs.append((kind, results))
+    return _summaries(pairs)[0]
+
+
 def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
     steps = selectors.agenda(rencontre)
     sections = []
@@ -53,32 +80,19 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
             if not _used(results):
                 continue
             items.append({"activity": activity, "kind": kind, "results": results})
+            divergent = next((d for d in results.get("divergence", []) if len(d.points) > 1), None)
             if results.get("bars") and results["n_answers"]:
                 top = max(results["bars"], key=lambda b: b.count)
-                divergent = next(
-                    (d for d in results.get("divergence", []) if len(d.points) > 1), None
-                )
                 highlights.append({"activity": activity, "top": top, "divergent": divergent})
             elif results.get("rows"):
-                divergent = next(
-                    (d for d in results.get("divergence", []) if len(d.points) > 1), None
-                )
                 agree = max(results["rows"], key=lambda r: r["agree"])
                 highlights.append({"activity": activity, "agree": agree, "divergent": divergent})
         if items:
             sections.append({"step": step, "items": items})
     participants = list(Participant.objects.filter(rencontre=rencontre).order_by("name"))
-    figures: list[tuple[str, int]] = []
-    filieres: Counter[str] = Counter()
-    lists: list[tuple[str, list[str]]] = []
-    for section in sections:
-        for item in section["items"]:
-            if item["kind"].summary is None:
-                continue
-            summary = item["kind"].summary(item["results"])
-            figures.extend(summary.get("figures", []))
-            filieres.update(dict(summary.get("filieres", [])))
-            lists.extend(summary.get("lists", []))
+    figures, filieres, lists = _summaries(
+        (item["kind"], item["results"]) for section in sections for item in section["items"]
+    )
     return {
         "rencontre": rencontre,
         "generated_at": timezone.localtime(),
@@ -95,17 +109,6 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
         "listed": [p for p in participants if p.listed],
         "n_unlisted": sum(1 for p in participants if not p.listed),
     }
-
-
-def duration_label(minutes: int | None) -> str:
-    if minutes is None:
-        return ""
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest:02d}" if hours else f"{rest} min"
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def debrief_results(activity) -> dict[str, Any]:

@@ -213,7 +213,7 @@ def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
         {
             "oob": False,
             "join_url": _join_url(request, rencontre),
-            "figures": debrief.debrief_context(rencontre)["figures"],
+            "figures": debrief.debrief_figures(rencontre),
             "exports": sorted(_all_exports()),
         }
     )
