@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.db.models import Count
@@ -39,8 +39,6 @@ def priority_wall(activity: Activity) -> dict[str, Any]:
 
 
 def priority_summary(results: dict[str, Any]) -> dict[str, list]:
-    from collections import Counter
-
     filieres = Counter(p.filiere_label for p in results["all"] if p.filiere_label)
     return {
         "figures": [
@@ -110,17 +108,10 @@ def tables_results(activity: Activity) -> dict[str, Any]:
     }
 
 
-def support_counts(action_ids: list[int]) -> dict[int, int]:
-    return dict(
-        Action.objects.filter(pk__in=action_ids)
-        .annotate(n=Count("supports"))
-        .values_list("pk", "n")
-    )
-
-
-def actions_with_support(rencontre_id: int) -> list[Action]:
+def actions_with_support(**filters) -> list[Action]:
+    """Actions (of a rencontre, or of one participant) with their number of supports."""
     return list(
-        Action.objects.filter(rencontre_id=rencontre_id)
+        Action.objects.filter(**filters)
         .select_related("participant", "participant__seat__table", "priority")
         .annotate(n_supports=Count("supports"))
         .order_by("created_at", "id")
@@ -129,7 +120,7 @@ def actions_with_support(rencontre_id: int) -> list[Action]:
 
 def actions_results(activity: Activity) -> dict[str, Any]:
     rencontre_id = activity.step.rencontre_id
-    actions = actions_with_support(rencontre_id)
+    actions = actions_with_support(rencontre_id=rencontre_id)
     by_table: dict[int, list[Action]] = defaultdict(list)
     for action in actions:
         seat = getattr(action.participant, "seat", None)
@@ -199,7 +190,7 @@ def export_priorities(rencontre) -> tuple[list[str], list[list[Any]]]:
 
 def export_actions(rencontre) -> tuple[list[str], list[list[Any]]]:
     rows = []
-    for a in actions_with_support(rencontre.pk):
+    for a in actions_with_support(rencontre_id=rencontre.pk):
         seat = getattr(a.participant, "seat", None)
         rows.append(
             [

@@ -119,7 +119,7 @@ def tables_control(request: HttpRequest, activity: Activity) -> None:
 
 
 def _others_context(activity: Activity, participant: Participant) -> dict:
-    everyone = selectors.actions_with_support(participant.rencontre_id)
+    everyone = selectors.actions_with_support(rencontre_id=participant.rencontre_id)
     my_table = getattr(getattr(participant, "seat", None), "table_id", None)
 
     def table_of(action: Action):
@@ -228,8 +228,7 @@ def personal_actions(request: HttpRequest, participant: Participant) -> str:
             action_id=_int(request.POST.get("action")),
             done=request.POST.get("op") == "done",
         )
-    actions = list(selectors.actions_with_support(participant.rencontre_id))
-    mine = [a for a in actions if a.participant_id == participant.pk]
+    mine = selectors.actions_with_support(participant=participant)
     if not mine:
         return ""
     return render_to_string(
