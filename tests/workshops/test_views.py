@@ -284,3 +284,16 @@ def test_posting_to_an_activity_that_is_no_longer_open_is_refused_in_french(clie
 
     services.activity_goto(rencontre=rencontre, activity_id=services_next.pk)
     assert client.post(url, {"x": "1"}).status_code == 409
+
+
+def test_qr_code_shown_and_hidden_from_the_panel(client):
+    user = UserFactory()
+    rencontre = make_rencontre(facilitator=user)
+    client.force_login(user)
+    url = reverse("workshops:control_action", args=[rencontre.code])
+    screen = reverse("workshops:screen", args=[rencontre.code])
+    client.post(url, {"op": "qr_hide"})
+    assert 'id="qr-flag" data-visible="0"' in client.get(screen).content.decode()
+    response = client.post(url, {"op": "qr_show"}, HTTP_HX_REQUEST="true")
+    assert 'value="qr_hide"' in response.content.decode()  # the panel offers to hide it now
+    assert 'id="qr-flag" data-visible="1"' in client.get(screen).content.decode()
