@@ -35,14 +35,14 @@ async def run(args: argparse.Namespace) -> dict:
         control = (await fac.get(f"/animer/{code}/")).text
         poll_id = int(
             re.search(
-                r'name="activity" value="(\d+)">\s*<button class="agenda__activity[^"]*" name="op" value="goto"[^>]*>\s*<span>'
+                r'name="activity" value="(\d+)">\s*<button class="agenda__activity[^"]*"[^>]*>\s*<span>'
                 + POLL_TITLE,
                 control,
             ).group(1)
         )
         await fac.post(
-            f"/animer/{code}/action/",
-            data={"op": "goto", "activity": poll_id},
+            f"/animer/{code}/aller/",
+            data={"activity": poll_id},
             headers={"X-CSRFToken": csrf, "Referer": base},
         )
         ws = await websockets.connect(
@@ -66,7 +66,7 @@ async def run(args: argparse.Namespace) -> dict:
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
             t = time.perf_counter()
             r = await phone.post(
-                f"/j/{code}/a/{poll_id}/",
+                f"/j/{code}/a/{poll_id}/repondre/",
                 data={"choice": choices[i % 5]},
                 headers={"X-CSRFToken": token, "HX-Request": "true", "Referer": base},
             )

@@ -53,8 +53,7 @@ async def run(args: argparse.Namespace) -> dict:
             waiters = [asyncio.ensure_future(wait_change(ws)) for ws in sockets]
             t0 = time.perf_counter()
             await fac.post(
-                f"/animer/{code}/action/",
-                data={"op": "next" if move % 2 == 0 else "previous"},
+                f"/animer/{code}/{'suivante' if move % 2 == 0 else 'precedente'}/",
                 headers={"X-CSRFToken": csrf, "HX-Request": "true", "Referer": base},
             )
             delays = [(arrival - t0) * 1000 for arrival in await asyncio.gather(*waiters)]

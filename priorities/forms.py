@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from priorities.models import Action, Benefit, Horizon, Origin, PeerGroup, Priority
 from territories.models import Filiere
+from workshops.kinds import KindConfigForm, KindForm
+from workshops.models import Participant
 
 
 def next_working_day(today: dt.date | None = None) -> dt.date:
@@ -18,8 +20,16 @@ def next_working_day(today: dt.date | None = None) -> dt.date:
     return day
 
 
-class PriorityForm(forms.Form):
-    """Every field optional: the phone saves each one as it is filled."""
+class PriorityForm(KindForm):
+    """Every field optional: the phone saves each one as it is filled; `rank` says which of
+    the participant's priorities (1 or 2)."""
+
+    rank = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(1, "1"), (2, "2")],
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Cette priorité n'existe pas.")},
+    )
 
     statement = forms.CharField(
         label=_("Ma priorité, en une phrase"),
@@ -71,10 +81,10 @@ class PriorityForm(forms.Form):
     def initial_from(cls, priority: Priority | None) -> dict:
         if priority is None:
             return {}
-        return {name: getattr(priority, name) for name in cls.base_fields}
+        return {name: getattr(priority, name) for name in cls.base_fields if name != "rank"}
 
 
-class ActionForm(forms.Form):
+class ActionForm(KindForm):
     text = forms.CharField(
         label=_("L'action"),
         max_length=300,
@@ -110,10 +120,11 @@ class ActionForm(forms.Form):
         empty_label=_("— aucune —"),
     )
 
-    def __init__(self, *args, priorities=None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if priorities is not None:
-            self.fields["priority"].queryset = priorities
+        self.fields["priority"].queryset = Priority.objects.filter(
+            participant=self.participant
+        ).exclude(statement="")
         self.fields["due"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def clean_due(self) -> dt.date:
@@ -125,17 +136,26 @@ class ActionForm(forms.Form):
         return due
 
 
-class TablesForm(forms.Form):
+class TablesForm(KindForm):
     mode = forms.ChoiceField(label=_("Composition"), choices=PeerGroup.Mode.choices)
     size = forms.IntegerField(label=_("Personnes par table"), min_value=2, max_value=12, initial=5)
 
 
-class SeatMoveForm(forms.Form):
-    participant = forms.IntegerField()
+class SeatMoveForm(KindForm):
+    participant = forms.ModelChoiceField(
+        queryset=Participant.objects.none(),
+        error_messages={"invalid_choice": _("Ce participant n'est pas dans la rencontre.")},
+    )
     number = forms.IntegerField(min_value=1)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(
+            rencontre_id=self.activity.step.rencontre_id
+        )
 
-class PriorityConfigForm(forms.Form):
+
+class PriorityConfigForm(KindConfigForm):
     max_priorities = forms.TypedChoiceField(
         label=_("Priorités par participant"), coerce=int, choices=[(1, "1"), (2, "2")]
     )
@@ -148,7 +168,7 @@ class PriorityConfigForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class ActionsConfigForm(forms.Form):
+class ActionsConfigForm(KindConfigForm):
     min_actions = forms.IntegerField(
         label=_("Actions attendues (minimum)"), min_value=1, max_value=5
     )
@@ -175,3 +195,46 @@ class ActionsConfigForm(forms.Form):
 
     def to_config(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class OwnActionForm(KindForm):
+    """Names one of the participant's own actions."""
+
+    action = forms.ModelChoiceField(
+        queryset=Action.objects.none(),
+        error_messages={"invalid_choice": _("Cette action n'existe plus.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = Action.objects.filter(participant=self.participant)
+
+
+class SupportForm(KindForm):
+    """Names an action of the participant's rencontre."""
+
+    action = forms.ModelChoiceField(
+        queryset=Action.objects.none(),
+        error_messages={"invalid_choice": _("Cette action n'existe plus.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = Action.objects.filter(
+            rencontre_id=self.participant.rencontre_id
+        )
+
+
+class SpotlightForm(KindForm):
+    """Names a priority of the activity's rencontre."""
+
+    priority = forms.ModelChoiceField(
+        queryset=Priority.objects.none(),
+        error_messages={"invalid_choice": _("Cette priorité n'existe pas dans la rencontre.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = Priority.objects.filter(
+            rencontre_id=self.activity.step.rencontre_id
+        )

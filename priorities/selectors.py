@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from priorities.models import Action, PeerGroup, Priority, Seat
+from workshops.kinds import KindResults
 from workshops.models import Activity, Participant
 
 
-def priority_wall(activity: Activity) -> dict[str, Any]:
+def priority_wall(activity: Activity) -> KindResults:
     """Priorities grouped by filière (biggest groups first), with precision levels."""
     rencontre_id = activity.step.rencontre_id
     priorities = list(
@@ -27,52 +28,38 @@ def priority_wall(activity: Activity) -> dict[str, Any]:
         groups[priority.filiere_label or _("Filière à préciser")].append(priority)
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     spotlight_id = activity.config.get("spotlight")
-    return {
-        "groups": ordered,
-        "n_answers": len({p.participant_id for p in priorities}),
-        "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
-        "n_hidden": 0,
-        "precise": sum(1 for p in priorities if p.precision >= 4),
-        "spotlight": next((p for p in priorities if p.pk == spotlight_id), None),
-        "all": priorities,
-    }
-
-
-def priority_summary(results: dict[str, Any]) -> dict[str, list]:
-    filieres = Counter(p.filiere_label for p in results["all"] if p.filiere_label)
-    return {
-        "figures": [
-            (_("priorités formulées"), len(results["all"])),
-            (_("priorités précises (4 ou 5 sur 5)"), results["precise"]),
+    filieres = Counter(p.filiere_label for p in priorities if p.filiere_label)
+    precise = sum(1 for p in priorities if p.precision >= 4)
+    return KindResults(
+        n_answers=len({p.participant_id for p in priorities}),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        figures=[
+            (_("priorités formulées"), len(priorities)),
+            (_("priorités précises (4 ou 5 sur 5)"), precise),
         ],
-        "filieres": filieres.most_common(),
-    }
+        filieres=filieres.most_common(),
+        data={
+            "groups": ordered,
+            "precise": precise,
+            "spotlight": next((p for p in priorities if p.pk == spotlight_id), None),
+            "all": priorities,
+        },
+    )
 
 
-def actions_summary(results: dict[str, Any]) -> dict[str, list]:
-    return {
-        "figures": [
-            (_("actions engagées"), results["n_actions"]),
-            (_("soutiens exprimés"), results["n_supports"]),
-            (_("actions déjà faites"), results["n_done"]),
-        ],
-        "lists": [
-            (
-                _("Les actions les plus soutenues"),
-                [
-                    ngettext(
-                        "%(text)s — %(owner)s (%(n)d soutien)",
-                        "%(text)s — %(owner)s (%(n)d soutiens)",
-                        a.n_supports,
-                    )
-                    % {"text": a.text, "owner": a.owner, "n": a.n_supports}
-                    for a in results["top"]
-                ],
-            )
-        ]
-        if results["top"]
-        else [],
-    }
+def _top_actions_list(top: list[Action]) -> list[tuple[str, list[str]]]:
+    if not top:
+        return []
+    lines = [
+        ngettext(
+            "%(text)s — %(owner)s (%(n)d soutien)",
+            "%(text)s — %(owner)s (%(n)d soutiens)",
+            a.n_supports,
+        )
+        % {"text": a.text, "owner": a.owner, "n": a.n_supports}
+        for a in top
+    ]
+    return [(_("Les actions les plus soutenues"), lines)]
 
 
 def seating_plan(rencontre_id: int) -> list[dict[str, Any]]:
@@ -95,17 +82,21 @@ def seating_plan(rencontre_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def tables_results(activity: Activity) -> dict[str, Any]:
+def tables_results(activity: Activity) -> KindResults:
     rencontre_id = activity.step.rencontre_id
     plan = seating_plan(rencontre_id)
     seated = sum(len(t["members"]) for t in plan)
-    return {
-        "plan": plan,
-        "n_answers": seated,
-        "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
-        "n_hidden": 0,
-        "unseated": list(Participant.objects.filter(rencontre_id=rencontre_id, seat__isnull=True)),
-    }
+    return KindResults(
+        n_answers=seated,
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        in_debrief=bool(plan),
+        data={
+            "plan": plan,
+            "unseated": list(
+                Participant.objects.filter(rencontre_id=rencontre_id, seat__isnull=True)
+            ),
+        },
+    )
 
 
 def actions_with_support(**filters) -> list[Action]:
@@ -118,7 +109,7 @@ def actions_with_support(**filters) -> list[Action]:
     )
 
 
-def actions_results(activity: Activity) -> dict[str, Any]:
+def actions_results(activity: Activity) -> KindResults:
     rencontre_id = activity.step.rencontre_id
     actions = actions_with_support(rencontre_id=rencontre_id)
     by_table: dict[int, list[Action]] = defaultdict(list)
@@ -126,18 +117,28 @@ def actions_results(activity: Activity) -> dict[str, Any]:
         seat = getattr(action.participant, "seat", None)
         by_table[seat.table.number if seat else 0].append(action)
     top = sorted((a for a in actions if a.n_supports), key=lambda a: (-a.n_supports, a.pk))[:5]
-    return {
-        # (table number, actions) in table order; 0 gathers those without a table, last.
-        "by_table": sorted(by_table.items(), key=lambda item: item[0] or 10**9),
-        "top": top,
-        "n_answers": len({a.participant_id for a in actions}),
-        "n_actions": len(actions),
-        "n_supports": sum(a.n_supports for a in actions),
-        "n_done": sum(1 for a in actions if a.done),
-        "all": actions,
-        "n_participants": Participant.objects.filter(rencontre_id=rencontre_id).count(),
-        "n_hidden": 0,
-    }
+    n_supports = sum(a.n_supports for a in actions)
+    n_done = sum(1 for a in actions if a.done)
+    return KindResults(
+        n_answers=len({a.participant_id for a in actions}),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        in_debrief=bool(actions),
+        figures=[
+            (_("actions engagées"), len(actions)),
+            (_("soutiens exprimés"), n_supports),
+            (_("actions déjà faites"), n_done),
+        ],
+        lists=_top_actions_list(top),
+        data={
+            # (table number, actions) in table order; 0 gathers those without a table, last.
+            "by_table": sorted(by_table.items(), key=lambda item: item[0] or 10**9),
+            "top": top,
+            "n_actions": len(actions),
+            "n_supports": n_supports,
+            "n_done": n_done,
+            "all": actions,
+        },
+    )
 
 
 def table_of(participant: Participant) -> dict[str, Any] | None:
@@ -148,8 +149,8 @@ def table_of(participant: Participant) -> dict[str, Any] | None:
     return plan.get(seat.table_id)
 
 
-def export_priorities(rencontre) -> tuple[list[str], list[list[Any]]]:
-    rows = [
+def priority_rows(rencontre) -> list[list[Any]]:
+    return [
         [
             f"P{p.participant_id}",
             p.participant.get_actor_type_display(),
@@ -170,25 +171,26 @@ def export_priorities(rencontre) -> tuple[list[str], list[list[Any]]]:
         .select_related("filiere", "participant")
         .order_by("participant_id", "rank")
     ]
-    header = [
-        "participant",
-        "type_acteur",
-        "rang",
-        "priorite",
-        "filiere",
-        "emplois",
-        "quels_emplois",
-        "retombees",
-        "precision_retombees",
-        "origine",
-        "horizon",
-        "indicateur",
-        "niveau_precision",
-    ]
-    return header, rows
 
 
-def export_actions(rencontre) -> tuple[list[str], list[list[Any]]]:
+PRIORITY_COLUMNS = (
+    "participant",
+    "type_acteur",
+    "rang",
+    "priorite",
+    "filiere",
+    "emplois",
+    "quels_emplois",
+    "retombees",
+    "precision_retombees",
+    "origine",
+    "horizon",
+    "indicateur",
+    "niveau_precision",
+)
+
+
+def action_rows(rencontre) -> list[list[Any]]:
     rows = []
     for a in actions_with_support(rencontre_id=rencontre.pk):
         seat = getattr(a.participant, "seat", None)
@@ -205,17 +207,20 @@ def export_actions(rencontre) -> tuple[list[str], list[list[Any]]]:
                 "oui" if a.done else "non",
             ]
         )
-    return [
-        "participant",
-        "table",
-        "action",
-        "nature",
-        "porteur",
-        "echeance",
-        "priorite",
-        "soutiens",
-        "faite",
-    ], rows
+    return rows
+
+
+ACTION_COLUMNS = (
+    "participant",
+    "table",
+    "action",
+    "nature",
+    "porteur",
+    "echeance",
+    "priorite",
+    "soutiens",
+    "faite",
+)
 
 
 def seating_key(activity) -> str:

@@ -118,11 +118,10 @@ def seat_late_arrival(*, rencontre: Rencontre, participant: Participant) -> Peer
 
 
 @transaction.atomic
-def seat_move(*, rencontre: Rencontre, participant_id: int, number: int) -> bool:
+def seat_move(*, rencontre: Rencontre, participant: Participant, number: int) -> bool:
     """Move a person to table `number` by hand. Side effects: phones and wall update."""
     table = PeerGroup.objects.filter(rencontre=rencontre, number=number).first()
-    participant = Participant.objects.filter(rencontre=rencontre, pk=participant_id).first()
-    if table is None or participant is None:
+    if table is None or participant.rencontre_id != rencontre.pk:
         return False
     Seat.objects.update_or_create(participant=participant, defaults={"table": table})
     broadcast_state_on_commit(rencontre.id)
@@ -171,28 +170,27 @@ def action_create(
 
 
 @transaction.atomic
-def action_delete(*, participant: Participant, action_id: int) -> bool:
+def action_delete(*, participant: Participant, action: Action) -> bool:
     """Remove one of the participant's own actions."""
-    deleted, _ = Action.objects.filter(pk=action_id, participant=participant).delete()
+    deleted, _ = Action.objects.filter(pk=action.pk, participant=participant).delete()
     if deleted:
         broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return bool(deleted)
 
 
 @transaction.atomic
-def action_set_done(*, participant: Participant, action_id: int, done: bool) -> bool:
+def action_set_done(*, participant: Participant, action: Action, done: bool) -> bool:
     """Mark one of the participant's own actions done (after the event)."""
-    updated = Action.objects.filter(pk=action_id, participant=participant).update(done=done)
+    updated = Action.objects.filter(pk=action.pk, participant=participant).update(done=done)
     return bool(updated)
 
 
 @transaction.atomic
-def support_set(*, participant: Participant, action_id: int, supported: bool) -> Action:
+def support_set(*, participant: Participant, action: Action, supported: bool) -> Action:
     """'Je soutiens' (or withdraw it). Idempotent: supporting twice counts once. One's own
     action cannot be supported. Side effects: the counts refresh on the wall."""
-    action = Action.objects.filter(pk=action_id, rencontre_id=participant.rencontre_id).first()
-    if action is None:
-        raise Action.DoesNotExist
+    if action.rencontre_id != participant.rencontre_id:
+        raise NotAllowedError
     if action.participant_id == participant.pk:
         raise NotAllowedError
     if supported:
@@ -201,3 +199,14 @@ def support_set(*, participant: Participant, action_id: int, supported: bool) ->
         Support.objects.filter(action=action, participant=participant).delete()
     broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return action
+
+
+@transaction.atomic
+def priority_autosave(
+    *, activity: Activity, participant: Participant, rank: int | None = None, **values: Any
+) -> Priority:
+    """The phone's autosave: the fields that passed validation (the others are left as they
+    were). Side effects: as `priority_save`."""
+    if rank is None:
+        raise LimitReachedError
+    return priority_save(activity=activity, participant=participant, rank=rank, values=values)

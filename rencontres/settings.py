@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "workshops",
+    "plenary",
     "territories",
     "priorities",
 ]
@@ -173,6 +174,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The half-day a new rencontre starts from (a callable returning the agenda as data).
+DEFAULT_AGENDA = "rencontres.agendas.reindustrialisation"
 
 # Files uploaded by organisers wait here while their import runs in the background.
 IMPORT_DIR = os.environ.get("IMPORT_DIR", str(BASE_DIR / "imports"))

@@ -7,31 +7,8 @@ class TerritoriesConfig(AppConfig):
     name = "territories"
 
     def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
-
-        from territories import forms, selectors, views
+        from territories import kinds as territory_kinds
         from workshops import kinds
 
-        kinds.register(
-            kinds.ActivityKind(
-                key="territory",
-                label=_("Dynamique du territoire"),
-                template="territories/kinds/territory.html",
-                config_form=forms.TerritoryConfigForm,
-                results=selectors.territory_results,
-                control_view=views.territory_control,
-                initial_config=dict,
-            )
-        )
-        kinds.register(
-            kinds.ActivityKind(
-                key="filiere_map",
-                label=_("Carte des filières"),
-                template="territories/kinds/filiere_map.html",
-                takes_input=True,
-                config_form=forms.TerritoryConfigForm,
-                results=selectors.filiere_map,
-                phone_view=views.map_phone,
-                initial_config=dict,
-            )
-        )
+        kinds.register(territory_kinds.TerritoryKind())
+        kinds.register(territory_kinds.FiliereMapKind())

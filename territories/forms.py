@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from territories.models import Territory
+from workshops.kinds import KindConfigForm, KindForm
 
 
-class TerritoryConfigForm(forms.Form):
+class TerritoryConfigForm(KindConfigForm):
     territory = forms.ModelChoiceField(
         label=_("Territoire"),
         queryset=Territory.objects.all(),
@@ -28,7 +29,7 @@ class TerritoryConfigForm(forms.Form):
         }
 
 
-class MapContributionForm(forms.Form):
+class MapContributionForm(KindForm):
     locomotive = forms.CharField(
         label=_("Entreprise locomotive"),
         max_length=120,
@@ -125,3 +126,9 @@ class ImportForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ImportJob.Kind.choices
+
+
+class FiliereShownForm(KindForm):
+    """The filière whose dynamics the wall shows (empty or the total: the whole territory)."""
+
+    filiere = forms.CharField(required=False, max_length=120)

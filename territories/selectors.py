@@ -15,6 +15,7 @@ from typing import Any
 
 from territories.filieres import filiere_for_naf
 from territories.models import Establishment, SiteEvent, Territory
+from workshops.kinds import KindResults
 
 BAND_JOBS = {
     "NN": 0.0,
@@ -151,12 +152,12 @@ def dynamics_chart(years: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bars": bars, "max": top}
 
 
-def territory_results(activity) -> dict[str, Any]:
+def territory_results(activity) -> KindResults:
     """The `territory` kind: the dynamics of the territory set on the activity, for the
     filière chosen by the facilitator (the whole territory by default)."""
     territory = Territory.objects.filter(slug=activity.config.get("territory", "")).first()
     if territory is None:
-        return {"territory": None, "n_answers": 0, "n_participants": 0, "n_hidden": 0}
+        return KindResults(in_debrief=False, data={"territory": None})
     data = dynamics(territory, first_year=activity.config.get("since"))
     chosen = activity.config.get("filiere") or TOTAL
     current = data["by_filiere"].get(chosen) or data["by_filiere"].get(
@@ -170,17 +171,17 @@ def territory_results(activity) -> dict[str, Any]:
         .values_list("stock_date", flat=True)
         .first()
     )
-    return {
-        "territory": territory,
-        "filieres": list(data["by_filiere"]),
-        "chosen": chosen if chosen in data["by_filiere"] else TOTAL,
-        "current": current,
-        "chart": dynamics_chart(current["years"]),
-        "stock_date": stock,
-        "n_answers": current["active_sites"],  # the debrief includes it when sites exist
-        "n_participants": 0,
-        "n_hidden": 0,
-    }
+    return KindResults(
+        in_debrief=current["active_sites"] > 0,
+        data={
+            "territory": territory,
+            "filieres": list(data["by_filiere"]),
+            "chosen": chosen if chosen in data["by_filiere"] else TOTAL,
+            "current": current,
+            "chart": dynamics_chart(current["years"]),
+            "stock_date": stock,
+        },
+    )
 
 
 RELATION_COLORS = {
@@ -192,7 +193,7 @@ RELATION_COLORS = {
 }
 
 
-def filiere_map(activity) -> dict[str, Any]:
+def filiere_map(activity) -> KindResults:
     """The live filière map: nodes at their fixed places, links coloured by relation, the
     filière labels at their cluster, and counts."""
     from territories.models import MapLink, MapNode
@@ -208,19 +209,19 @@ def filiere_map(activity) -> dict[str, Any]:
     degree: dict[int, int] = defaultdict(int)
     for link in links:
         degree[link.locomotive_id] += 1
-    return {
-        "nodes": nodes,
-        "links": [
-            {"link": lk, "color": RELATION_COLORS.get(lk.relation, "#ffffff")} for lk in links
-        ],
-        "clusters": clusters,
-        "degree": dict(degree),
-        "relations": [
-            (value, label, RELATION_COLORS[value]) for value, label in MapLink.Relation.choices
-        ],
-        "n_answers": len({lk.participant_id for lk in links}),
-        "n_locomotives": sum(1 for n in nodes if n.role == MapNode.Role.LOCOMOTIVE),
-        "n_partners": sum(1 for n in nodes if n.role == MapNode.Role.PARTNER),
-        "n_participants": 0,
-        "n_hidden": 0,
-    }
+    return KindResults(
+        n_answers=len({lk.participant_id for lk in links}),
+        data={
+            "nodes": nodes,
+            "links": [
+                {"link": lk, "color": RELATION_COLORS.get(lk.relation, "#ffffff")} for lk in links
+            ],
+            "clusters": clusters,
+            "degree": dict(degree),
+            "relations": [
+                (value, label, RELATION_COLORS[value]) for value, label in MapLink.Relation.choices
+            ],
+            "n_locomotives": sum(1 for n in nodes if n.role == MapNode.Role.LOCOMOTIVE),
+            "n_partners": sum(1 for n in nodes if n.role == MapNode.Role.PARTNER),
+        },
+    )

@@ -1,75 +1,8 @@
-"""Control-panel command of the `territory` kind (called by the engine, which has checked
-the facilitator)."""
+"""The organisers' pages: territories, their imports, local events and filière tables."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-
-from territories.selectors import TOTAL
-from workshops import services as workshop_services
-from workshops.models import Activity
-
-
-def territory_control(request: HttpRequest, activity: Activity) -> None:
-    """Show the dynamics of one filière (or of the whole territory) on the wall."""
-    filiere = request.POST.get("filiere", "")[:120]
-    workshop_services.activity_config_set(
-        activity=activity, filiere=None if filiere == TOTAL else filiere or None
-    )
-
-
-def map_phone(request: HttpRequest, activity: Activity, participant):
-    """Name a locomotive and its local partners; see what one has added."""
-    from django.shortcuts import render
-
-    from territories.forms import MapContributionForm
-    from territories.models import Establishment, MapLink
-    from territories.services import map_contribute
-
-    saved = False
-    if request.method == "POST":
-        form = MapContributionForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            map_contribute(
-                activity=activity,
-                participant=participant,
-                locomotive=data["locomotive"],
-                filiere=data["filiere"].name,
-                partner=data["partner"],
-                relation=data["relation"],
-            )
-            saved = True
-            # Keep the locomotive and filière to add the next partner quickly.
-            form = MapContributionForm(
-                initial={"locomotive": data["locomotive"], "filiere": data["filiere"]}
-            )
-    else:
-        form = MapContributionForm()
-    suggestions = (
-        Establishment.objects.filter(
-            territory__slug=activity.config.get("territory", ""), active=True, diffusible=True
-        )
-        .exclude(name="")
-        .order_by("name")
-        .values_list("name", flat=True)
-        .distinct()[:400]
-    )
-    mine = MapLink.objects.filter(activity=activity, participant=participant).select_related(
-        "locomotive", "partner"
-    )
-    return render(
-        request,
-        "territories/kinds/filiere_map.html#mine",
-        {
-            "activity": activity,
-            "rencontre": activity.step.rencontre,
-            "form": form,
-            "saved": saved,
-            "suggestions": suggestions,
-            "mine": mine,
-        },
-    )
 
 
 def _territory_or_404(slug: str):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from plenary import services as plenary_services
 from priorities import services as p_services
 from territories.models import Filiere
 from tests.factories import UserFactory, make_rencontre
@@ -47,8 +48,10 @@ def filled():
     acts = {a.title: a for a in Activity.objects.filter(step__rencontre=rencontre)}
     obstacles = acts["Quel est aujourd'hui le principal frein aux projets industriels ?"]
     services.activity_goto(rencontre=rencontre, activity_id=obstacles.pk)
-    services.poll_answer_submit(activity=obstacles, participant=lea, choice="c1", other="")
-    services.poll_answer_submit(activity=obstacles, participant=karim, choice="c2", other="")
+    plenary_services.poll_answer_submit(activity=obstacles, participant=lea, choice="c1", other="")
+    plenary_services.poll_answer_submit(
+        activity=obstacles, participant=karim, choice="c2", other=""
+    )
     priority = acts["Ma priorité"]
     p_services.priority_save(
         activity=priority,
@@ -85,7 +88,7 @@ def filled():
         due=dt.date(2030, 2, 3),
         priority=None,
     )
-    p_services.support_set(participant=lea, action_id=action.pk, supported=True)
+    p_services.support_set(participant=lea, action=action, supported=True)
     return rencontre, user
 
 
@@ -212,12 +215,14 @@ def test_personal_page_shows_own_items_and_marks_an_action_done(client, filled):
     from priorities.models import Action
 
     action = Action.objects.get(participant=lea)
-    response = Client().post(url, {"kind": "actions", "op": "done", "action": action.pk})
+    done = reverse("workshops:personal_command", args=[lea.token, "actions", "faite"])
+    response = Client().post(done, {"action": action.pk})
     assert response.status_code == 302
     assert Action.objects.get(pk=action.pk).done is True
     karims = Action.objects.exclude(participant=lea).get()
-    Client().post(url, {"kind": "actions", "op": "done", "action": karims.pk})
+    refused = Client().post(done, {"action": karims.pk}, follow=True).content.decode()
     assert Action.objects.get(pk=karims.pk).done is False  # not hers
+    assert "Cette action n&#x27;existe plus." in refused
     client.force_login(user)
     control = client.get(reverse("workshops:control", args=[rencontre.code])).content.decode()
     assert "<strong>1</strong> actions déjà faites" in control

@@ -55,8 +55,8 @@ async def burst(first: Daphne, second: Daphne, demo: dict) -> str:
         r'name="activity" value="(\d+)">\s*<button[^>]*>\s*<span>Quel est aujourd', control
     )
     await fac.post(
-        f"/animer/{code}/action/",
-        data={"op": "goto", "activity": poll.group(1)},
+        f"/animer/{code}/aller/",
+        data={"activity": poll.group(1)},
         headers={"X-CSRFToken": csrf, "Referer": first.url},
     )
     phones = await asyncio.gather(
@@ -74,7 +74,7 @@ async def burst(first: Daphne, second: Daphne, demo: dict) -> str:
             url = f"/j/{code}/a/{poll.group(1)}/"
             token = CSRF.search((await phone.get(url)).text).group(1)
             r = await phone.post(
-                url,
+                url + "repondre/",
                 data={"choice": f"c{i % 5 + 1}"},
                 headers={"X-CSRFToken": token, "Referer": str(phone.base_url)},
             )

@@ -6,8 +6,3 @@ from django.apps import AppConfig
 class WorkshopsConfig(AppConfig):
     name = "workshops"
     verbose_name = "Rencontres"
-
-    def ready(self) -> None:
-        from workshops import kinds
-
-        kinds.register_builtin_kinds()

@@ -1,20 +1,24 @@
 """The collective debrief: what the rencontre produced, assembled from what each activity
-kind contributes (its results and its `pdf` partial). Pure reads; the same context feeds the
-wall (kind `debrief`), the PDF and the exports. Whatever was not used is left out."""
+kind contributes (its `KindResults`, its `pdf` and `highlight` partials, its exports and each
+participant's own part). Pure reads; the same context feeds the wall, the PDF and the exports.
+Whatever was not used is left out. The engine reads no kind's data here: only KindResults."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from workshops import kinds, selectors
-from workshops.models import Activity, ActorType, Participant, Rencontre
-
-
-def _used(results: dict[str, Any]) -> bool:
-    return bool(results.get("n_answers") or results.get("n_actions") or results.get("plan"))
+from workshops.kinds import Export, KindResults, Personal
+from workshops.models import Activity, ActorType, Answer, Participant, Rencontre
 
 
 def display_name(participant: Participant) -> str:
@@ -37,32 +41,29 @@ def agenda_as_run(rencontre: Rencontre, steps) -> list[dict[str, Any]]:
     return rows
 
 
-def _summaries(kinds_and_results) -> tuple[list, Counter, list]:
+def _summaries(all_results: Iterable[KindResults]) -> tuple[list, Counter, list]:
     """What the kinds contribute to the key figures, the filières named and the lists."""
     figures: list[tuple[str, int]] = []
     filieres: Counter[str] = Counter()
     lists: list[tuple[str, list[str]]] = []
-    for kind, results in kinds_and_results:
-        if kind.summary is None:
-            continue
-        summary = kind.summary(results)
-        figures.extend(summary.get("figures", []))
-        filieres.update(dict(summary.get("filieres", [])))
-        lists.extend(summary.get("lists", []))
+    for results in all_results:
+        figures.extend(results.figures)
+        filieres.update(dict(results.filieres))
+        lists.extend(results.lists)
     return figures, filieres, lists
 
 
 def debrief_figures(rencontre: Rencontre) -> list[tuple[str, int]]:
-    """Only the key figures (for the control panel): the results of the kinds that summarise,
-    not the whole debrief."""
-    pairs = []
-    for activity in Activity.objects.filter(step__rencontre=rencontre).select_related("step"):
+    """Only the key figures (for the control panel)."""
+    activities = Activity.objects.filter(step__rencontre=rencontre).select_related("step")
+    all_results = []
+    for activity in activities:
         kind = kinds.get(activity.kind)
-        if kind.summary is not None and kind.results is not None:
+        if kind.shows_results and kind.in_synthesis:
             results = kind.results(activity)
-            if _used(results):
-                pairs.append((kind, results))
-    return _summaries(pairs)[0]
+            if results.in_debrief:
+                all_results.append(results)
+    return _summaries(all_results)[0]
 
 
 def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
@@ -73,25 +74,20 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
         items = []
         for activity in step.activities.all():
             kind = kinds.get(activity.kind)
-            if kind.results is None or kind.key == "debrief":
+            if not (kind.shows_results and kind.in_synthesis):
                 continue
             activity.step = step
             results = kind.results(activity)
-            if not _used(results):
+            if not results.in_debrief:
                 continue
             items.append({"activity": activity, "kind": kind, "results": results})
-            divergent = next((d for d in results.get("divergence", []) if len(d.points) > 1), None)
-            if results.get("bars") and results["n_answers"]:
-                top = max(results["bars"], key=lambda b: b.count)
-                highlights.append({"activity": activity, "top": top, "divergent": divergent})
-            elif results.get("rows"):
-                agree = max(results["rows"], key=lambda r: r["agree"])
-                highlights.append({"activity": activity, "agree": agree, "divergent": divergent})
+            if results.highlight is not None:
+                highlights.append({"activity": activity, "kind": kind, "h": results.highlight})
         if items:
             sections.append({"step": step, "items": items})
     participants = list(Participant.objects.filter(rencontre=rencontre).order_by("name"))
     figures, filieres, lists = _summaries(
-        (item["kind"], item["results"]) for section in sections for item in section["items"]
+        item["results"] for section in sections for item in section["items"]
     )
     return {
         "rencontre": rencontre,
@@ -111,67 +107,165 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
     }
 
 
-def debrief_results(activity) -> dict[str, Any]:
-    """The `debrief` kind's results: the whole synthesis, for the wall."""
-    context = debrief_context(activity.step.rencontre)
-    context["n_answers"] = context["n_participants"]
-    return context
+# ---------------------------------------------------------------- a participant's own parts
+
+
+def personal_parts(participant: Participant) -> list[Personal]:
+    """What each kind used in the rencontre keeps of the participant, in the kinds' order."""
+    used = set(
+        Activity.objects.filter(step__rencontre_id=participant.rencontre_id)
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    parts = []
+    for kind in kinds.registered():
+        if kind.key in used:
+            part = kind.personal(participant)
+            if part is not None:
+                parts.append(part)
+    return parts
+
+
+# ---------------------------------------------------------------- exports
 
 
 def _pseudonym(participant_id: int) -> str:
     return f"P{participant_id}"
 
 
-def export_participants(rencontre: Rencontre) -> tuple[list[str], list[list[Any]]]:
+def _participant_rows(rencontre: Rencontre) -> Iterable[Sequence[Any]]:
     """Names and organisations only for those who agreed; the others by their actor type."""
-    rows = [
-        [
+    for p in Participant.objects.filter(rencontre=rencontre).order_by("joined_at"):
+        yield [
             _pseudonym(p.pk),
             p.name if p.listed else "",
             p.organisation if p.listed else "",
             p.get_actor_type_display(),
             timezone.localtime(p.joined_at).isoformat(timespec="minutes"),
         ]
-        for p in Participant.objects.filter(rencontre=rencontre).order_by("joined_at")
-    ]
-    return ["participant", "nom", "organisation", "type_acteur", "arrivee"], rows
 
 
-def export_answers(rencontre: Rencontre) -> tuple[list[str], list[list[Any]]]:
-    """Every answer to polls, scales, word clouds and questions (hidden ones marked)."""
-    from workshops.models import Answer
-
-    rows = []
+def _answer_rows(rencontre: Rencontre) -> Iterable[Sequence[Any]]:
+    """Every answer kept in `Answer` (hidden ones marked), as its kind writes it."""
     answers = (
         Answer.objects.filter(activity__step__rencontre=rencontre)
         .select_related("activity", "participant")
         .order_by("activity__step__position", "activity__position", "id")
     )
     for answer in answers:
-        data = answer.data
         activity = answer.activity
-        if "choices" in data or "other" in data:
-            labels = {c["id"]: c["label"] for c in activity.config.get("choices", [])}
-            value = " | ".join(labels.get(c, c) for c in data.get("choices", []))
-            if data.get("other"):
-                value = (
-                    f"{value} | Autre : {data['other']}" if value else f"Autre : {data['other']}"
-                )
-        elif "values" in data:
-            labels = {s["id"]: s["label"] for s in activity.config.get("statements", [])}
-            value = " | ".join(f"{labels.get(k, k)} = {v}" for k, v in data["values"].items())
-        elif "words" in data:
-            value = " | ".join(data["words"])
-        else:
-            value = data.get("text", "")
-        rows.append(
-            [
-                activity.title,
-                activity.kind,
-                _pseudonym(answer.participant_id),
-                answer.participant.get_actor_type_display(),
-                value,
-                "oui" if answer.hidden else "non",
-            ]
-        )
-    return ["activite", "type", "participant", "type_acteur", "reponse", "masquee"], rows
+        yield [
+            activity.title,
+            activity.kind,
+            _pseudonym(answer.participant_id),
+            answer.participant.get_actor_type_display(),
+            kinds.get(activity.kind).answer_text(activity, answer.data),
+            "oui" if answer.hidden else "non",
+        ]
+
+
+ENGINE_EXPORTS = (
+    Export(
+        "participants",
+        ("participant", "nom", "organisation", "type_acteur", "arrivee"),
+        _participant_rows,
+    ),
+    Export(
+        "reponses",
+        ("activite", "type", "participant", "type_acteur", "reponse", "masquee"),
+        _answer_rows,
+    ),
+)
+
+
+def all_exports() -> dict[str, Export]:
+    """The engine's tables and every kind's, by file name."""
+    exports = {export.name: export for export in ENGINE_EXPORTS}
+    for kind in kinds.registered():
+        exports.update({export.name: export for export in kind.exports()})
+    return exports
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_csv(rencontre: Rencontre, export: Export) -> str:
+    """One table as CSV for French spreadsheet software (BOM, semicolons), formulas
+    neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(export.columns)
+    writer.writerows([spreadsheet_safe(v) for v in row] for row in export.rows(rencontre))
+    return "\ufeff" + buffer.getvalue()
+
+
+def export_document(rencontre: Rencontre) -> dict[str, Any]:
+    """The whole rencontre as one JSON-ready document: description, agenda and every table."""
+    data: dict[str, Any] = {
+        "rencontre": {
+            "title": rencontre.title,
+            "date": rencontre.date.isoformat(),
+            "place": rencontre.place,
+            "territory_name": rencontre.territory_name,
+            "code": rencontre.code,
+        },
+        "agenda": [
+            {
+                "step": step.title,
+                "planned_minutes": step.planned_minutes,
+                "started_at": step.started_at.isoformat() if step.started_at else None,
+                "activities": [
+                    {"kind": a.kind, "title": a.title, "config": a.config}
+                    for a in step.activities.all()
+                ],
+            }
+            for step in selectors.agenda(rencontre)
+        ],
+    }
+    for name, export in all_exports().items():
+        data[name] = [dict(zip(export.columns, row, strict=True)) for row in export.rows(rencontre)]
+    return data
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _shipped_files_fetcher():
+    """A WeasyPrint fetcher that reads the shipped fonts and static files, nothing else (no
+    network, no other file)."""
+    from weasyprint.urls import URLFetcher
+
+    allowed = (settings.BASE_DIR / "static").resolve().as_uri() + "/"
+
+    class ShippedFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(allowed) or ".." in url:
+                raise ValueError(f"Refused to fetch {url!r} for a PDF")
+            return super().fetch(url, headers)
+
+    return ShippedFilesFetcher(allowed_protocols=("file",))
+
+
+def render_debrief_pdf(rencontre: Rencontre) -> bytes:
+    """The debrief as PDF bytes. Side effects: none (WeasyPrint imported here: it is slow to
+    import and only this path needs it)."""
+    from weasyprint import HTML
+
+    fonts = (settings.BASE_DIR / "static" / "fonts" / "source-sans-3").resolve().as_uri()
+    css = (settings.BASE_DIR / "static" / "css" / "pdf.css").read_text().replace("FONTS", fonts)
+    context = debrief_context(rencontre)
+    context["css"] = mark_safe(css)
+    html = render_to_string("workshops/pdf/debrief.html", context)
+    return HTML(
+        string=html,
+        base_url=str(settings.BASE_DIR),
+        url_fetcher=_shipped_files_fetcher(),
+    ).write_pdf()

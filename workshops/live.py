@@ -13,6 +13,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from workshops.rendering import render_state_for_role
+
 LIVE_ROLES = ("phone", "screen", "control")
 
 
@@ -34,8 +36,6 @@ def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_R
     """After commit, render the live state once per role and push it to that role's group."""
 
     def send() -> None:
-        from workshops.rendering import render_state_for_role
-
         html = {role: render_state_for_role(rencontre_id=rencontre_id, role=role) for role in roles}
         _send(rencontre_id, roles, lambda role: {"type": "push", "html": html[role]})
 

@@ -134,7 +134,7 @@ class Participant(models.Model):
 
 
 class Answer(models.Model):
-    """One participant's answer to one activity (poll, scale, words, question).
+    """One participant's answer to one activity, for kinds that keep one answer each.
 
     `data` holds the kind's own shape, validated by the kind's form before it is saved.
     Hidden answers stay, marked, and are left out of every result.
@@ -157,19 +157,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} → {self.activity_id}"
-
-
-class Word(models.Model):
-    """One word or short phrase of a `words` answer, with its normalised key for counting."""
-
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="words")
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="words")
-    text = models.CharField(max_length=60)
-    key = models.CharField(max_length=60, db_index=True)
-    hidden = models.BooleanField(_("masqué"), default=False)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.text

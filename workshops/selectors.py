@@ -6,6 +6,8 @@ a page load, a WebSocket push and the PDF, and their query counts stay flat as t
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,12 +15,18 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from workshops import kinds
-from workshops.models import Activity, ActorType, Participant, Rencontre, Step
+from workshops.models import (
+    Activity,
+    ActorType,
+    Answer,
+    Participant,
+    Rencontre,
+    Step,
+    normalize_code,
+)
 
 
 def rencontre_by_code(code: str) -> Rencontre | None:
-    from workshops.models import normalize_code
-
     return Rencontre.objects.filter(code=normalize_code(code)).first()
 
 
@@ -85,9 +93,6 @@ def stage_version(activity: Activity | None) -> str:
     open or closed); equal versions let a reconnecting phone keep what is being typed."""
     if activity is None:
         return "none"
-    import hashlib
-    import json
-
     kind = kinds.get(activity.kind)
     state = [
         activity.pk,
@@ -97,7 +102,7 @@ def stage_version(activity: Activity | None) -> str:
         activity.config,
         activity.results_hidden,
         activity.by_actor_type,
-        kind.stage_key(activity) if kind.stage_key else "",
+        kind.stage_key(activity),
     ]
     return hashlib.sha1(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
@@ -111,7 +116,7 @@ def _activity_context(rencontre: Rencontre, activity: Activity | None, *, result
         "timer": timer_state(rencontre),
         "stage_version": stage_version(activity),
     }
-    if results and activity is not None and kind.results is not None:
+    if results and activity is not None and kind.shows_results:
         context["results"] = kind.results(activity)
     return context
 
@@ -150,3 +155,18 @@ def control_context(rencontre: Rencontre) -> dict[str, Any]:
         }
     )
     return context
+
+
+def answer_data(activity: Activity, participant: Participant) -> dict[str, Any]:
+    """The participant's saved answer to an activity ({} when none), for kinds that keep one
+    answer each in `Answer.data`."""
+    data = (
+        Answer.objects.filter(activity=activity, participant=participant)
+        .values_list("data", flat=True)
+        .first()
+    )
+    return dict(data) if data else {}
+
+
+def answer_saved(activity: Activity, participant: Participant) -> bool:
+    return Answer.objects.filter(activity=activity, participant=participant).exists()

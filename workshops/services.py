@@ -6,12 +6,13 @@ import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from workshops import kinds
-from workshops.agenda import default_agenda
 from workshops.live import LIVE_ROLES, broadcast_refresh_on_commit, broadcast_state_on_commit
 from workshops.models import (
     CODE_ALPHABET,
@@ -21,9 +22,7 @@ from workshops.models import (
     Participant,
     Rencontre,
     Step,
-    Word,
 )
-from workshops.words import normalize as normalize_word
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -49,7 +48,8 @@ def rencontre_create(
     facilitator: AbstractBaseUser,
     agenda: list[dict] | None = None,
 ) -> Rencontre:
-    """Create a rencontre with a fresh unique join code and the default half-day agenda.
+    """Create a rencontre with a fresh unique join code and `agenda` (by default the
+    half-day named by `settings.DEFAULT_AGENDA`).
 
     Side effects: creates the rencontre, its steps and activities; the facilitator is added.
     The first activity becomes current, so phones that join early see the welcome.
@@ -71,7 +71,9 @@ def rencontre_create(
         raise RuntimeError("Could not draw a unique join code")
     rencontre.facilitators.add(facilitator)
     first = None
-    for step_position, step_data in enumerate(agenda or default_agenda()):
+    if agenda is None:
+        agenda = import_string(settings.DEFAULT_AGENDA)()
+    for step_position, step_data in enumerate(agenda):
         step = Step.objects.create(
             rencontre=rencontre,
             position=step_position,
@@ -280,8 +282,10 @@ def timer_reset(*, rencontre: Rencontre) -> None:
 # ---------------------------------------------------------------- answers
 
 
-def _save_answer(*, activity: Activity, participant: Participant, data: dict) -> Answer:
-    """Create or replace the participant's answer (one per activity), racing posts included."""
+def answer_save(*, activity: Activity, participant: Participant, data: dict) -> Answer:
+    """Create or replace the participant's answer (one per activity), racing posts included.
+    For the kinds that keep one answer per participant in `Answer.data`.
+    Side effects: screens and control panels refresh their results."""
     for _attempt in range(2):
         try:
             with transaction.atomic():
@@ -295,88 +299,11 @@ def _save_answer(*, activity: Activity, participant: Participant, data: dict) ->
     return answer
 
 
-def _current_answer_data(activity: Activity, participant: Participant) -> dict:
-    data = (
-        Answer.objects.filter(activity=activity, participant=participant)
-        .values_list("data", flat=True)
-        .first()
-    )
-    return dict(data) if data else {}
-
-
 @transaction.atomic
-def poll_answer_submit(
-    *, activity: Activity, participant: Participant, choice: str, other: str
-) -> Answer:
-    """Record a tap on a poll: single choice replaces, multiple toggles; `other` sets the
-    free text. Side effects: screens and control panels refresh their results."""
-    data = _current_answer_data(activity, participant)
-    chosen: list[str] = list(data.get("choices", []))
-    other = other.strip()
-    if activity.config.get("multiple"):
-        if choice:
-            chosen = [c for c in chosen if c != choice] if choice in chosen else [*chosen, choice]
-        data["choices"] = chosen
-        if other or not choice:
-            data["other"] = other
-    elif choice:
-        data = {"choices": [choice]}
-    else:
-        data = {"choices": [], "other": other}
-    if not activity.config.get("allow_other"):
-        data.pop("other", None)
-    return _save_answer(activity=activity, participant=participant, data=data)
-
-
-@transaction.atomic
-def scale_answer_submit(
-    *, activity: Activity, participant: Participant, statement: str, value: int
-) -> Answer:
-    """Record the agreement (1-5) with one statement; the others are kept."""
-    data = _current_answer_data(activity, participant)
-    data.setdefault("values", {})[statement] = value
-    return _save_answer(activity=activity, participant=participant, data=data)
-
-
-@transaction.atomic
-def words_answer_submit(
-    *, activity: Activity, participant: Participant, words: list[str]
-) -> Answer:
-    """Replace the participant's words. A word the facilitator hid stays hidden when typed
-    again. Side effects: the cloud refreshes on screens and control panels."""
-    answer = _save_answer(activity=activity, participant=participant, data={"words": words})
-    hidden_keys = set(
-        Word.objects.filter(activity=activity, hidden=True).values_list("key", flat=True)
-    )
-    Word.objects.filter(answer=answer).delete()
-    Word.objects.bulk_create(
-        Word(answer=answer, activity=activity, text=text, key=key, hidden=key in hidden_keys)
-        for text in words
-        if (key := normalize_word(text))
-    )
-    return answer
-
-
-@transaction.atomic
-def question_answer_submit(*, activity: Activity, participant: Participant, text: str) -> Answer:
-    """Record a short open answer."""
-    return _save_answer(activity=activity, participant=participant, data={"text": text.strip()})
-
-
-@transaction.atomic
-def answer_set_hidden(*, activity: Activity, answer_id: int, hidden: bool) -> bool:
+def answer_set_hidden(*, activity: Activity, answer: Answer, hidden: bool) -> bool:
     """Moderation: hide (or show again) one answer; it stays in the database, marked.
     Side effects: the projector drops it at once."""
-    updated = Answer.objects.filter(activity=activity, pk=answer_id).update(hidden=hidden)
-    if updated:
-        broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))
-    return bool(updated)
-
-
-@transaction.atomic
-def word_set_hidden(*, activity: Activity, key: str, hidden: bool) -> bool:
-    """Moderation: hide (or show again) every occurrence of a word in the cloud."""
-    updated = Word.objects.filter(activity=activity, key=key).update(hidden=hidden)
+    updated = Answer.objects.filter(activity=activity, pk=answer.pk).update(hidden=hidden)
     if updated:
         broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))
     return bool(updated)
@@ -392,16 +319,20 @@ def _broadcast_if_current(activity: Activity) -> None:
 
 
 @transaction.atomic
-def activity_display_set(
-    *, rencontre: Rencontre, results_hidden: bool | None = None, by_actor_type: bool | None = None
-) -> bool:
-    """Hide / reveal the current activity's results, or split them by actor type.
+def activity_results_set_hidden(*, rencontre: Rencontre, hidden: bool) -> bool:
+    """Hide the current activity's results from the wall (answers keep coming), or reveal
+    them. Side effects: the projector and the control panel update."""
+    return _current_display_set(rencontre, results_hidden=hidden)
+
+
+@transaction.atomic
+def activity_split_set(*, rencontre: Rencontre, by_actor_type: bool) -> bool:
+    """Show the current activity's results split by actor type, or as a whole.
     Side effects: the projector and the control panel update."""
-    fields = {}
-    if results_hidden is not None:
-        fields["results_hidden"] = results_hidden
-    if by_actor_type is not None:
-        fields["by_actor_type"] = by_actor_type
+    return _current_display_set(rencontre, by_actor_type=by_actor_type)
+
+
+def _current_display_set(rencontre: Rencontre, **fields: bool) -> bool:
     updated = Activity.objects.filter(pk=rencontre.current_activity_id).update(**fields)
     if updated:
         broadcast_state_on_commit(rencontre.id, roles=("screen", "control"))
@@ -435,7 +366,7 @@ def activity_create(*, step: Step, kind: str, title: str) -> Activity:
         position=position,
         kind=kind,
         title=title,
-        config=kinds.get(kind).default_config(),
+        config=kinds.get(kind).initial_config(),
     )
     broadcast_state_on_commit(step.rencontre_id, roles=("control",))
     return activity

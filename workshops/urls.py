@@ -7,24 +7,77 @@ from workshops import views
 app_name = "workshops"
 
 urlpatterns = [
+    # participants
     path("j/", views.join_code, name="join_code"),
     path("j/<str:code>", views.join, name="join"),
-    path("j/<str:code>/a/<int:activity_id>/", views.phone_activity, name="phone_activity"),
+    path("j/<str:code>/a/<int:activity_id>/", views.phone_part, name="phone_part"),
+    path(
+        "j/<str:code>/a/<int:activity_id>/<slug:command>/",
+        views.phone_command,
+        name="phone_command",
+    ),
+    path("moi/<str:token>/", views.personal, name="personal"),
+    path(
+        "moi/<str:token>/<slug:kind>/<slug:command>/",
+        views.personal_command,
+        name="personal_command",
+    ),
+    # facilitators
     path("animer/", views.home, name="home"),
     path("animer/nouvelle/", views.rencontre_new, name="rencontre_new"),
     path("animer/<str:code>/", views.control, name="control"),
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
-    path("animer/<str:code>/deroule/", views.agenda_edit, name="agenda_edit"),
     path("animer/<str:code>/restitution.pdf", views.restitution_pdf, name="restitution_pdf"),
     path("animer/<str:code>/export/<slug:name>.csv", views.export_csv, name="export_csv"),
     path("animer/<str:code>/export.json", views.export_json, name="export_json"),
-    path("moi/<str:token>/", views.personal, name="personal"),
+    # control-panel commands, one URL each
+    path("animer/<str:code>/suivante/", views.activity_next, name="activity_next"),
+    path("animer/<str:code>/precedente/", views.activity_previous, name="activity_previous"),
+    path("animer/<str:code>/aller/", views.activity_goto, name="activity_goto"),
+    path("animer/<str:code>/reponses/ouvrir/", views.answers_open, name="answers_open"),
+    path("animer/<str:code>/reponses/fermer/", views.answers_close, name="answers_close"),
+    path("animer/<str:code>/qr/afficher/", views.qr_show, name="qr_show"),
+    path("animer/<str:code>/qr/masquer/", views.qr_hide, name="qr_hide"),
+    path("animer/<str:code>/resultats/afficher/", views.results_show, name="results_show"),
+    path("animer/<str:code>/resultats/masquer/", views.results_hide, name="results_hide"),
+    path("animer/<str:code>/ecarts/afficher/", views.split_on, name="split_on"),
+    path("animer/<str:code>/ecarts/masquer/", views.split_off, name="split_off"),
+    path("animer/<str:code>/minuteur/demarrer/", views.timer_start, name="timer_start"),
+    path("animer/<str:code>/minuteur/pause/", views.timer_pause, name="timer_pause"),
+    path("animer/<str:code>/minuteur/ajouter/", views.timer_extend, name="timer_extend"),
+    path("animer/<str:code>/minuteur/effacer/", views.timer_reset, name="timer_reset"),
+    path(
+        "animer/<str:code>/a/<int:activity_id>/<slug:command>/",
+        views.kind_command,
+        name="kind_command",
+    ),
+    # the agenda editor, one URL per command
+    path("animer/<str:code>/deroule/", views.agenda_edit, name="agenda_edit"),
+    path("animer/<str:code>/deroule/etape/ajouter/", views.step_create, name="step_create"),
+    path("animer/<str:code>/deroule/etape/modifier/", views.step_update, name="step_update"),
+    path("animer/<str:code>/deroule/etape/monter/", views.step_up, name="step_up"),
+    path("animer/<str:code>/deroule/etape/descendre/", views.step_down, name="step_down"),
+    path("animer/<str:code>/deroule/etape/supprimer/", views.step_delete, name="step_delete"),
+    path(
+        "animer/<str:code>/deroule/activite/ajouter/",
+        views.activity_create,
+        name="activity_create",
+    ),
+    path("animer/<str:code>/deroule/activite/monter/", views.activity_up, name="activity_up"),
+    path(
+        "animer/<str:code>/deroule/activite/descendre/",
+        views.activity_down,
+        name="activity_down",
+    ),
+    path(
+        "animer/<str:code>/deroule/activite/supprimer/",
+        views.activity_delete,
+        name="activity_delete",
+    ),
     path(
         "animer/<str:code>/activite/<int:activity_id>/",
         views.activity_edit,
         name="activity_edit",
     ),
-    path("animer/<str:code>/action/", views.control_action, name="control_action"),
-    path("animer/<str:code>/a/<int:activity_id>/", views.control_activity, name="control_activity"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,9 +1,16 @@
+"""Views of the session engine: one small view per page or command.
+
+Participants: join, the phone page, a kind's own part and commands. Facilitators: the panel,
+the wall, one URL per control command, the agenda editor (one URL per command), a kind's
+commands, the debrief (PDF, exports). The personal page after the event.
+"""
+
 from __future__ import annotations
 
 import asyncio
-import csv
 import functools
-import io
+import json
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from asgiref.sync import async_to_sync
@@ -14,9 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,21 +29,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from workshops import access, debrief, kinds, qr, rendering, results, selectors, services
+from workshops import access, debrief, kinds, qr, rendering, selectors, services
 from workshops.forms import (
+    ActivityChoiceForm,
     ActivityForm,
-    ChoicesConfigForm,
     CodeForm,
-    ControlForm,
+    ExpectedForm,
     JoinForm,
     NewActivityForm,
-    PollAnswerForm,
-    QuestionAnswerForm,
+    NewActivityInStepForm,
     RencontreForm,
-    ScaleAnswerForm,
+    StepChoiceForm,
+    StepEditForm,
     StepForm,
-    WordsAnswerForm,
+    TimerExtendForm,
+    TimerStartForm,
 )
+from workshops.kinds import ActivityKind, Command
 from workshops.models import Activity, Answer, Participant, Rencontre
 
 
@@ -83,7 +90,9 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("workshops:join", code=rencontre.code)
     participant = access.participant_from_request(request, rencontre)
     if participant is not None:
-        return _phone_page(request, rencontre, participant)
+        context = selectors.phone_context(rencontre)
+        context.update({"participant": participant, "oob": False})
+        return render(request, "workshops/phone/page.html", context)
     closed = rencontre.status == Rencontre.Status.CLOSED
     form = JoinForm(request.POST if request.method == "POST" and not closed else None)
     if request.method == "POST" and not closed and form.is_valid():
@@ -105,41 +114,45 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _phone_page(request: HttpRequest, rencontre: Rencontre, participant: Participant):
-    context = selectors.phone_context(rencontre)
-    context.update({"participant": participant, "oob": False})
-    return render(request, "workshops/phone/page.html", context)
+PhoneView = Callable[[HttpRequest, Rencontre, Participant, Activity, ActivityKind], HttpResponse]
+
+
+def participant_activity(view: PhoneView):
+    """A phone's request about one activity: the participant (from the cookie) and the
+    activity of their rencontre, or a redirect to the join form, or 404."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, code: str, activity_id: int, *args, **kwargs):
+        rencontre = selectors.rencontre_by_code(code)
+        if rencontre is None:
+            raise Http404
+        participant = access.participant_from_request(request, rencontre)
+        if participant is None:
+            return HttpResponseClientRedirect(reverse("workshops:join", args=[rencontre.code]))
+        activity = (
+            Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
+            .select_related("step")
+            .first()
+        )
+        if activity is None:
+            raise Http404
+        activity.step.rencontre = rencontre  # already loaded: spare the kind a query
+        kind = kinds.get(activity.kind)
+        return view(request, rencontre, participant, activity, kind, *args, **kwargs)
+
+    return wrapped
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
-def phone_activity(request: HttpRequest, code: str, activity_id: int) -> HttpResponse:
-    """The phone's personal part of an activity (its own answer); POST records an answer."""
-    rencontre = selectors.rencontre_by_code(code)
-    if rencontre is None:
+@require_GET
+@participant_activity
+def phone_part(request, rencontre, participant, activity, kind) -> HttpResponse:
+    """The phone's own part of an activity (its answer, its table...), or another of the
+    kind's phone parts named by `?part=`."""
+    part = request.GET.get("part", "mine")
+    if not kind.has_phone_part or part not in kind.phone_parts:
         raise Http404
-    participant = access.participant_from_request(request, rencontre)
-    if participant is None:
-        return HttpResponseClientRedirect(reverse("workshops:join", args=[rencontre.code]))
-    activity = (
-        Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
-        .select_related("step")
-        .first()
-    )
-    if activity is None:
-        raise Http404
-    activity.step.rencontre = rencontre  # already loaded: spare the kind a query
-    kind = kinds.get(activity.kind)
-    if kind.phone_view is None:
-        return HttpResponse("")
-    if request.method == "POST" and not _accepts_answers(rencontre, activity):
-        # What was typed stays in the form on the phone; only this message is swapped in.
-        response = render(request, "workshops/phone/closed.html", {"activity": activity})
-        response.status_code = 409
-        response["HX-Retarget"] = f"#answer-status-{activity.pk}"
-        response["HX-Reswap"] = "innerHTML"
-        return response
-    return kind.phone_view(request, activity, participant)
+    return render(request, kind.partial(part), kind.phone_context(activity, participant))
 
 
 def _accepts_answers(rencontre: Rencontre, activity: Activity) -> bool:
@@ -148,6 +161,46 @@ def _accepts_answers(rencontre: Rencontre, activity: Activity) -> bool:
         and rencontre.current_activity_id == activity.pk
         and rencontre.status != Rencontre.Status.CLOSED
     )
+
+
+def _refusal(command: Command, exc: Exception) -> str:
+    for error, message in command.refusals.items():
+        if isinstance(exc, error):
+            return str(message)
+    raise exc
+
+
+@never_cache
+@require_POST
+@participant_activity
+def phone_command(request, rencontre, participant, activity, kind, command: str) -> HttpResponse:
+    """One of the kind's phone commands (answer, support...): its form, its service, and the
+    kind's part that answers. A refused or invalid post keeps what was typed."""
+    cmd = kind.command("phone", command)
+    if cmd is None:
+        raise Http404
+    if not _accepts_answers(rencontre, activity):
+        # What was typed stays in the form on the phone; only this message is swapped in.
+        response = render(request, "workshops/phone/closed.html", {"activity": activity})
+        response.status_code = 409
+        response["HX-Retarget"] = f"#answer-status-{activity.pk}"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    form = cmd.form(request.POST, activity=activity, participant=participant)
+    valid = form.is_valid()
+    saved, message = False, ""
+    if valid or cmd.keep_valid:
+        try:
+            cmd.run(activity=activity, participant=participant, **form.cleaned_data)
+            saved = valid
+            message = str(cmd.success) if saved else ""
+        except tuple(cmd.refusals) as exc:
+            message = _refusal(cmd, exc)
+    keep_form = not saved or cmd.keep_valid
+    context = kind.phone_context(
+        activity, participant, form=form if keep_form else None, saved=saved, message=message
+    )
+    return render(request, kind.partial(cmd.answer), context)
 
 
 # ---------------------------------------------------------------- facilitators
@@ -214,7 +267,7 @@ def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
             "oob": False,
             "join_url": _join_url(request, rencontre),
             "figures": debrief.debrief_figures(rencontre),
-            "exports": sorted(_all_exports()),
+            "exports": sorted(debrief.all_exports()),
         }
     )
     return render(request, "workshops/control/page.html", context)
@@ -241,44 +294,146 @@ def _join_url(request: HttpRequest, rencontre: Rencontre) -> str:
     return request.build_absolute_uri(reverse("workshops:join", args=[rencontre.code]))
 
 
-@require_POST
-@facilitator_required
-def control_action(request: HtmxHttpRequest, rencontre: Rencontre) -> HttpResponse:
-    """One command of the control panel; answers with the panel's fresh state (OOB)."""
-    form = ControlForm(request.POST)
+# ---------------------------------------------------------------- control-panel commands
+
+
+def _control_state(rencontre: Rencontre) -> HttpResponse:
+    rencontre.refresh_from_db()
+    return HttpResponse(
+        rendering.render_parts(
+            rencontre=rencontre, role="control", parts=rendering.STATE_PARTS["control"]
+        )
+    )
+
+
+def control_command(run: Callable[[HttpRequest, Rencontre], None]):
+    """A command of the control panel: POST by a facilitator of the rencontre; answers an
+    htmx click with the panel's fresh state (out-of-band swaps), a plain form with the panel."""
+
+    @require_POST
+    @facilitator_required
+    @functools.wraps(run)
+    def view(request: HtmxHttpRequest, rencontre: Rencontre, *args, **kwargs) -> HttpResponse:
+        run(request, rencontre, *args, **kwargs)
+        if not request.htmx:
+            return redirect("workshops:control", code=rencontre.code)
+        return _control_state(rencontre)
+
+    return view
+
+
+@control_command
+def activity_next(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = ExpectedForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        op = data["op"]
-        if op in ("next", "previous"):
-            services.activity_step(
-                rencontre=rencontre,
-                expected_id=data["expected"],
-                offset=1 if op == "next" else -1,
-            )
-        elif op == "goto" and data["activity"] is not None:
-            services.activity_goto(rencontre=rencontre, activity_id=data["activity"])
-        elif op in ("open", "close"):
-            services.activity_set_open(rencontre=rencontre, is_open=op == "open")
-        elif op in ("qr_show", "qr_hide"):
-            services.qr_set_visible(rencontre=rencontre, visible=op == "qr_show")
-        elif op == "timer_start":
-            minutes = data["minutes"]
-            services.timer_start(
-                rencontre=rencontre, seconds=minutes * 60 if minutes is not None else None
-            )
-        elif op == "timer_pause":
-            services.timer_pause(rencontre=rencontre)
-        elif op == "timer_extend":
-            services.timer_extend(rencontre=rencontre, seconds=(data["minutes"] or 1) * 60)
-        elif op == "timer_reset":
-            services.timer_reset(rencontre=rencontre)
-        elif op in ("results_show", "results_hide"):
-            services.activity_display_set(rencontre=rencontre, results_hidden=op == "results_hide")
-        elif op in ("split_on", "split_off"):
-            services.activity_display_set(rencontre=rencontre, by_actor_type=op == "split_on")
-    if not request.htmx:
-        return redirect("workshops:control", code=rencontre.code)
-    return _control_state(rencontre)
+        services.activity_step(
+            rencontre=rencontre, expected_id=form.cleaned_data["expected"], offset=1
+        )
+
+
+@control_command
+def activity_previous(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = ExpectedForm(request.POST)
+    if form.is_valid():
+        services.activity_step(
+            rencontre=rencontre, expected_id=form.cleaned_data["expected"], offset=-1
+        )
+
+
+@control_command
+def activity_goto(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = ActivityChoiceForm(request.POST, rencontre=rencontre)
+    if form.is_valid():
+        services.activity_goto(rencontre=rencontre, activity_id=form.cleaned_data["activity"].pk)
+
+
+@control_command
+def answers_open(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.activity_set_open(rencontre=rencontre, is_open=True)
+
+
+@control_command
+def answers_close(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.activity_set_open(rencontre=rencontre, is_open=False)
+
+
+@control_command
+def qr_show(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.qr_set_visible(rencontre=rencontre, visible=True)
+
+
+@control_command
+def qr_hide(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.qr_set_visible(rencontre=rencontre, visible=False)
+
+
+@control_command
+def results_show(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.activity_results_set_hidden(rencontre=rencontre, hidden=False)
+
+
+@control_command
+def results_hide(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.activity_results_set_hidden(rencontre=rencontre, hidden=True)
+
+
+@control_command
+def split_on(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.activity_split_set(rencontre=rencontre, by_actor_type=True)
+
+
+@control_command
+def split_off(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.activity_split_set(rencontre=rencontre, by_actor_type=False)
+
+
+@control_command
+def timer_start(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = TimerStartForm(request.POST)
+    if form.is_valid():
+        minutes = form.cleaned_data["minutes"]
+        services.timer_start(
+            rencontre=rencontre, seconds=minutes * 60 if minutes is not None else None
+        )
+
+
+@control_command
+def timer_pause(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.timer_pause(rencontre=rencontre)
+
+
+@control_command
+def timer_extend(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = TimerExtendForm(request.POST)
+    if form.is_valid():
+        services.timer_extend(rencontre=rencontre, seconds=(form.cleaned_data["minutes"] or 1) * 60)
+
+
+@control_command
+def timer_reset(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.timer_reset(rencontre=rencontre)
+
+
+@control_command
+def kind_command(request: HttpRequest, rencontre: Rencontre, activity_id: int, command: str):
+    """One of a kind's control commands (moderation, spotlight, tables...): its form and its
+    service; a refusal is shown on the panel."""
+    activity = (
+        Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
+        .select_related("step")
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    cmd = kinds.get(activity.kind).command("control", command)
+    if cmd is None:
+        raise Http404
+    form = cmd.form(request.POST, activity=activity)
+    if form.is_valid():
+        try:
+            cmd.run(activity=activity, **form.cleaned_data)
+        except tuple(cmd.refusals) as exc:
+            messages.error(request, _refusal(cmd, exc))
 
 
 # ---------------------------------------------------------------- health
@@ -310,252 +465,123 @@ async def _layer_roundtrip() -> None:
     await asyncio.wait_for(layer.receive(channel), timeout=3)
 
 
-# ---------------------------------------------------------------- answering kinds
-
-
-def _answer_of(activity: Activity, participant: Participant) -> Answer | None:
-    return Answer.objects.filter(activity=activity, participant=participant).first()
-
-
-def _answer_phone(
-    request, activity, participant, *, template, make_form, submit, initial=None, extra=None
-):
-    """The phone's own part of an answering activity. A valid POST records the answer and shows
-    it saved; an invalid one shows the form with what was typed and the errors in French.
-    `make_form(data, initial)` builds the kind's form, `submit(cleaned_data)` saves and returns
-    the answer, `initial(data)` prefills the form from a saved answer, `extra(data)` adds the
-    kind's own context."""
-    saved, answer = False, None
-    if request.method == "POST":
-        form = make_form(request.POST, None)
-        if form.is_valid():
-            answer, saved = submit(form.cleaned_data), True
-    if answer is None:
-        answer = _answer_of(activity, participant)
-    data = answer.data if answer else {}
-    if saved or request.method != "POST":
-        form = make_form(None, initial(data) if initial and answer else None)
-    context = {
-        "activity": activity,
-        "rencontre": activity.step.rencontre,
-        "participant": participant,
-        "form": form,
-        "saved": saved,
-        "answered": answer is not None,
-        "data": data,
-        **(extra(data) if extra else {}),
-    }
-    return render(request, f"workshops/kinds/{template}.html#mine", context)
-
-
-def poll_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    choices = activity.config.get("choices", [])
-    return _answer_phone(
-        request,
-        activity,
-        participant,
-        template="poll",
-        make_form=lambda data, _initial: PollAnswerForm(
-            data, choice_ids=[c["id"] for c in choices]
-        ),
-        submit=lambda cleaned: services.poll_answer_submit(
-            activity=activity,
-            participant=participant,
-            choice=cleaned["choice"],
-            other=cleaned["other"],
-        ),
-        extra=lambda data: {
-            "choices": choices,
-            "chosen": set(data.get("choices", [])),
-            "other": data.get("other", ""),
-        },
-    )
-
-
-def scale_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    statements = results.scale_statements(activity)
-    ids = [s["id"] for s in statements]
-    return _answer_phone(
-        request,
-        activity,
-        participant,
-        template="scale",
-        make_form=lambda data, _initial: ScaleAnswerForm(data, statement_ids=ids),
-        submit=lambda cleaned: services.scale_answer_submit(
-            activity=activity,
-            participant=participant,
-            statement=cleaned["statement"],
-            value=cleaned["value"],
-        ),
-        extra=lambda data: {
-            "statements": [{**s, "value": data.get("values", {}).get(s["id"])} for s in statements],
-            "levels": results.SCALE_LEVELS,
-        },
-    )
-
-
-def _words_form(activity: Activity, data=None, initial=None) -> WordsAnswerForm:
-    return WordsAnswerForm(
-        data,
-        initial=initial,
-        max_words=int(activity.config.get("max_words", 3)),
-        max_length=int(activity.config.get("max_length", 40)),
-    )
-
-
-def words_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    return _answer_phone(
-        request,
-        activity,
-        participant,
-        template="words",
-        make_form=lambda data, initial: _words_form(activity, data, initial),
-        submit=lambda cleaned: services.words_answer_submit(
-            activity=activity, participant=participant, words=cleaned["words"]
-        ),
-        initial=lambda data: {f"word{i}": w for i, w in enumerate(data.get("words", []))},
-    )
-
-
-def question_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    max_length = int(activity.config.get("max_length", 280))
-    return _answer_phone(
-        request,
-        activity,
-        participant,
-        template="question",
-        make_form=lambda data, initial: QuestionAnswerForm(
-            data, initial=initial, max_length=max_length
-        ),
-        submit=lambda cleaned: services.question_answer_submit(
-            activity=activity, participant=participant, text=cleaned["text"]
-        ),
-        initial=lambda data: {"text": data.get("text", "")},
-    )
-
-
-def moderation_control(request: HttpRequest, activity: Activity) -> None:
-    """Hide or show again a word (by its normalised key) or an answer."""
-    op = request.POST.get("op", "")
-    if op in ("hide_word", "show_word"):
-        services.word_set_hidden(
-            activity=activity, key=request.POST.get("key", "")[:60], hidden=op == "hide_word"
-        )
-    elif op in ("hide_answer", "show_answer"):
-        try:
-            answer_id = int(request.POST.get("answer", ""))
-        except ValueError:
-            return
-        services.answer_set_hidden(
-            activity=activity, answer_id=answer_id, hidden=op == "hide_answer"
-        )
-
-
-@require_POST
-@facilitator_required
-def control_activity(request: HtmxHttpRequest, rencontre: Rencontre, activity_id: int):
-    """A kind's own command from the control panel (moderation...); answers with the
-    panel's fresh state."""
-    activity = (
-        Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
-        .select_related("step")
-        .first()
-    )
-    if activity is None:
-        raise Http404
-    kind = kinds.get(activity.kind)
-    if kind.control_view is not None:
-        kind.control_view(request, activity)
-    if not request.htmx:
-        return redirect("workshops:control", code=rencontre.code)
-    return _control_state(rencontre)
-
-
-def _control_state(rencontre: Rencontre) -> HttpResponse:
-    rencontre.refresh_from_db()
-    return HttpResponse(
-        rendering.render_parts(
-            rencontre=rencontre, role="control", parts=rendering.STATE_PARTS["control"]
-        )
-    )
-
-
 # ---------------------------------------------------------------- agenda editing
 
 
-def _answered_items(activity: Activity) -> dict[str, int]:
-    """How many visible answers each poll choice or scale statement has."""
-    counts: dict[str, int] = {}
-    for data in Answer.objects.filter(activity=activity).values_list("data", flat=True):
-        for item in [*data.get("choices", []), *data.get("values", {}).keys()]:
-            counts[item] = counts.get(item, 0) + 1
-    return counts
-
-
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_GET
 @facilitator_required
 def agenda_edit(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
-    """Reorder, retitle, retime, add and remove steps and activities."""
-    if request.method == "POST":
-        target = _agenda_command(request, rencontre)
-        return redirect(target or reverse("workshops:agenda_edit", args=[rencontre.code]))
-    steps = selectors.agenda(rencontre)
+    """Reorder, retitle, retime, add and remove steps and activities (one URL per command)."""
     return render(
         request,
         "workshops/control/agenda.html",
         {
             "rencontre": rencontre,
-            "steps": steps,
+            "steps": selectors.agenda(rencontre),
             "new_activity": NewActivityForm(),
             "kind_labels": dict(kinds.choices()),
         },
     )
 
 
-def _agenda_command(request: HttpRequest, rencontre: Rencontre) -> str | None:
-    """Apply one agenda command; returns where to go next when not back to the agenda."""
-    op = request.POST.get("op", "")
-    step = rencontre.steps.filter(pk=request.POST.get("step") or 0).first()
-    activity = (
-        Activity.objects.filter(step__rencontre=rencontre, pk=request.POST.get("activity") or 0)
-        .select_related("step")
-        .first()
-    )
-    if op == "step_update" and step:
-        form = StepForm(request.POST)
-        if form.is_valid():
-            services.step_update(step=step, **form.cleaned_data)
-        else:
-            messages.error(request, _("Étape non modifiée : titre et durée (1 à 480 min) requis."))
-    elif op == "step_create":
-        form = StepForm(request.POST)
-        if form.is_valid():
-            services.step_create(rencontre=rencontre, **form.cleaned_data)
-        else:
-            messages.error(request, _("Étape non ajoutée : titre et durée (1 à 480 min) requis."))
-    elif op in ("step_up", "step_down") and step:
-        services.step_move(step=step, offset=-1 if op == "step_up" else 1)
-    elif op == "step_delete" and step:
+def agenda_command(run: Callable[[HttpRequest, Rencontre], str | None]):
+    """A command of the agenda editor: POST by a facilitator, then back to the agenda (or
+    where the command says)."""
+
+    @require_POST
+    @facilitator_required
+    @functools.wraps(run)
+    def view(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+        target = run(request, rencontre)
+        return redirect(target or reverse("workshops:agenda_edit", args=[rencontre.code]))
+
+    return view
+
+
+@agenda_command
+def step_create(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = StepForm(request.POST)
+    if form.is_valid():
+        services.step_create(rencontre=rencontre, **form.cleaned_data)
+    else:
+        messages.error(request, _("Étape non ajoutée : titre et durée (1 à 480 min) requis."))
+
+
+@agenda_command
+def step_update(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = StepEditForm(request.POST, rencontre=rencontre)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.step_update(
+            step=data["step"], title=data["title"], planned_minutes=data["planned_minutes"]
+        )
+    else:
+        messages.error(request, _("Étape non modifiée : titre et durée (1 à 480 min) requis."))
+
+
+def _step_move(request: HttpRequest, rencontre: Rencontre, offset: int) -> None:
+    form = StepChoiceForm(request.POST, rencontre=rencontre)
+    if form.is_valid():
+        services.step_move(step=form.cleaned_data["step"], offset=offset)
+
+
+@agenda_command
+def step_up(request: HttpRequest, rencontre: Rencontre) -> None:
+    _step_move(request, rencontre, -1)
+
+
+@agenda_command
+def step_down(request: HttpRequest, rencontre: Rencontre) -> None:
+    _step_move(request, rencontre, 1)
+
+
+@agenda_command
+def step_delete(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = StepChoiceForm(request.POST, rencontre=rencontre)
+    if form.is_valid():
         try:
-            services.step_delete(step=step)
+            services.step_delete(step=form.cleaned_data["step"])
         except ValueError:
             messages.error(request, _("L'étape en cours ne peut pas être supprimée."))
-    elif op == "activity_create" and step:
-        form = NewActivityForm(request.POST)
-        if form.is_valid():
-            created = services.activity_create(step=step, **form.cleaned_data)
-            messages.success(request, _("Activité ajoutée : complétez-la ci-dessous."))
-            return reverse("workshops:activity_edit", args=[rencontre.code, created.pk])
+
+
+@agenda_command
+def activity_create(request: HttpRequest, rencontre: Rencontre) -> str | None:
+    form = NewActivityInStepForm(request.POST, rencontre=rencontre)
+    if not form.is_valid():
         messages.error(request, _("Activité non ajoutée : choisissez un type et un titre."))
-    elif op in ("activity_up", "activity_down") and activity:
-        services.activity_move(activity=activity, offset=-1 if op == "activity_up" else 1)
-    elif op == "activity_delete" and activity:
+        return None
+    data = form.cleaned_data
+    created = services.activity_create(step=data["step"], kind=data["kind"], title=data["title"])
+    messages.success(request, _("Activité ajoutée : complétez-la ci-dessous."))
+    return reverse("workshops:activity_edit", args=[rencontre.code, created.pk])
+
+
+def _activity_move(request: HttpRequest, rencontre: Rencontre, offset: int) -> None:
+    form = ActivityChoiceForm(request.POST, rencontre=rencontre)
+    if form.is_valid():
+        services.activity_move(activity=form.cleaned_data["activity"], offset=offset)
+
+
+@agenda_command
+def activity_up(request: HttpRequest, rencontre: Rencontre) -> None:
+    _activity_move(request, rencontre, -1)
+
+
+@agenda_command
+def activity_down(request: HttpRequest, rencontre: Rencontre) -> None:
+    _activity_move(request, rencontre, 1)
+
+
+@agenda_command
+def activity_delete(request: HttpRequest, rencontre: Rencontre) -> None:
+    form = ActivityChoiceForm(request.POST, rencontre=rencontre)
+    if form.is_valid():
         try:
-            services.activity_delete(activity=activity)
+            services.activity_delete(activity=form.cleaned_data["activity"])
         except ValueError:
             messages.error(request, _("L'activité en cours ne peut pas être supprimée."))
-    return None
 
 
 @never_cache
@@ -572,15 +598,9 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
         raise Http404
     kind = kinds.get(activity.kind)
     config_class = kind.config_form
-    config_kwargs = {}
-    if config_class is not None and issubclass(config_class, ChoicesConfigForm):
-        config_kwargs = {
-            "existing": activity.config.get(config_class.config_key, []),
-            "answered": _answered_items(activity),
-        }
     if request.method == "POST":
         form = ActivityForm(request.POST)
-        config_form = config_class(request.POST, **config_kwargs) if config_class else None
+        config_form = config_class(request.POST, activity=activity) if config_class else None
         if form.is_valid() and (config_form is None or config_form.is_valid()):
             services.activity_update(
                 activity=activity,
@@ -598,7 +618,7 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
             }
         )
         config_form = (
-            config_class(initial=config_class.initial_from(activity.config), **config_kwargs)
+            config_class(initial=config_class.initial_from(activity.config), activity=activity)
             if config_class
             else None
         )
@@ -616,105 +636,18 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
     )
 
 
-# ---------------------------------------------------------------- debrief
-
-
-def render_debrief_pdf(rencontre: Rencontre) -> bytes:
-    """The debrief as PDF bytes. Side effects: none (WeasyPrint imported here: it is slow to
-    import and only this path needs it)."""
-    from django.conf import settings
-    from weasyprint import HTML
-
-    fonts = (settings.BASE_DIR / "static" / "fonts" / "source-sans-3").as_uri()
-    css = (settings.BASE_DIR / "static" / "css" / "pdf.css").read_text().replace("FONTS", fonts)
-    context = debrief.debrief_context(rencontre)
-    context["css"] = mark_safe(css)
-    html = render_to_string("workshops/pdf/debrief.html", context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+# ---------------------------------------------------------------- debrief and exports
 
 
 @never_cache
 @require_GET
 @facilitator_required
 def restitution_pdf(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
-    """The PDF debrief, for the facilitators and organisers of the rencontre. A sync view:
-    Django runs it in a worker thread, so the event loop keeps serving sockets."""
-    response = HttpResponse(render_debrief_pdf(rencontre), content_type="application/pdf")
+    """The PDF debrief, for the facilitators and organisers of the rencontre."""
+    response = HttpResponse(debrief.render_debrief_pdf(rencontre), content_type="application/pdf")
     name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
-
-
-def _personal_fragments(request: HttpRequest, participant: Participant) -> list[str]:
-    """Each kind used in the rencontre contributes the participant's own part."""
-    used = (
-        Activity.objects.filter(step__rencontre_id=participant.rencontre_id)
-        .values_list("kind", flat=True)
-        .distinct()
-    )
-    fragments = []
-    for key in sorted(
-        set(used),
-        key=lambda k: [c[0] for c in kinds.choices()].index(k) if kinds.is_registered(k) else 99,
-    ):
-        kind = kinds.get(key)
-        if kinds.is_registered(key) and kind.personal is not None:
-            fragments.append(kind.personal(request, participant))
-    return [f for f in fragments if f]
-
-
-def _personal_url(request: HttpRequest, participant: Participant) -> str:
-    return request.build_absolute_uri(reverse("workshops:personal", args=[participant.token]))
-
-
-def debrief_phone(request: HttpRequest, activity: Activity, participant: Participant):
-    """On the phone during the debrief: one's own priority and actions, and the personal
-    link to find them again."""
-    return render(
-        request,
-        "workshops/kinds/debrief.html#mine",
-        {
-            "activity": activity,
-            "fragments": [mark_safe(f) for f in _personal_fragments(request, participant)],
-            "personal_url": _personal_url(request, participant),
-        },
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def personal(request: HttpRequest, token: str) -> HttpResponse:
-    """A participant's page after the event (secret link): their priority and actions, which
-    they can mark done."""
-    participant = Participant.objects.filter(token=token).select_related("rencontre").first()
-    if participant is None:
-        raise Http404
-    fragments = _personal_fragments(request, participant)
-    if request.method == "POST":
-        return redirect("workshops:personal", token=token)
-    return render(
-        request,
-        "workshops/phone/personal.html",
-        {
-            "participant": participant,
-            "rencontre": participant.rencontre,
-            "fragments": [mark_safe(f) for f in fragments],
-        },
-    )
-
-
-# ---------------------------------------------------------------- exports
-
-
-def _engine_exports() -> dict[str, object]:
-    return {"participants": debrief.export_participants, "reponses": debrief.export_answers}
-
-
-def _all_exports() -> dict[str, object]:
-    exports = dict(_engine_exports())
-    for key, _label in kinds.choices():
-        exports.update(kinds.get(key).exports or {})
-    return exports
 
 
 @never_cache
@@ -723,15 +656,12 @@ def _all_exports() -> dict[str, object]:
 def export_csv(request: HttpRequest, rencontre: Rencontre, name: str) -> HttpResponse:
     """One table of the rencontre as CSV (UTF-8 with BOM and semicolons, as French spreadsheet
     software expects)."""
-    export = _all_exports().get(name)
+    export = debrief.all_exports().get(name)
     if export is None:
         raise Http404
-    header, rows = export(rencontre)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        debrief.export_csv(rencontre, export), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{rencontre.code}-{name}.csv"'
     return response
 
@@ -739,34 +669,55 @@ def export_csv(request: HttpRequest, rencontre: Rencontre, name: str) -> HttpRes
 @never_cache
 @require_GET
 @facilitator_required
-def export_json(request: HttpRequest, rencontre: Rencontre) -> JsonResponse:
+def export_json(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
     """The whole rencontre as one JSON document: its description, agenda and every table."""
-    data = {
-        "rencontre": {
-            "title": rencontre.title,
-            "date": rencontre.date.isoformat(),
-            "place": rencontre.place,
-            "territory": rencontre.territory_name,
-            "code": rencontre.code,
-        },
-        "agenda": [
-            {
-                "step": step.title,
-                "planned_minutes": step.planned_minutes,
-                "started_at": step.started_at.isoformat() if step.started_at else None,
-                "activities": [
-                    {"kind": a.kind, "title": a.title, "config": a.config}
-                    for a in step.activities.all()
-                ],
-            }
-            for step in selectors.agenda(rencontre)
-        ],
-    }
-    for name, export in _all_exports().items():
-        header, rows = export(rencontre)
-        data[name] = [dict(zip(header, row, strict=True)) for row in rows]
-    response = JsonResponse(
-        data, json_dumps_params={"ensure_ascii": False, "indent": 1, "default": str}
+    response = HttpResponse(
+        json.dumps(debrief.export_document(rencontre), ensure_ascii=False, indent=1, default=str),
+        content_type="application/json",
     )
     response["Content-Disposition"] = f'attachment; filename="{rencontre.code}.json"'
     return response
+
+
+# ---------------------------------------------------------------- the personal page
+
+
+def _participant_by_token(token: str) -> Participant:
+    participant = Participant.objects.filter(token=token).select_related("rencontre").first()
+    if participant is None:
+        raise Http404
+    return participant
+
+
+@never_cache
+@require_GET
+def personal(request: HttpRequest, token: str) -> HttpResponse:
+    """A participant's page after the event (secret link): what each kind keeps of them."""
+    participant = _participant_by_token(token)
+    return render(
+        request,
+        "workshops/phone/personal.html",
+        {
+            "participant": participant,
+            "rencontre": participant.rencontre,
+            "personal_parts": debrief.personal_parts(participant),
+        },
+    )
+
+
+@require_POST
+def personal_command(request: HttpRequest, token: str, kind: str, command: str) -> HttpResponse:
+    """One of a kind's commands on the personal page (an action marked done...)."""
+    participant = _participant_by_token(token)
+    cmd = kinds.get(kind).command("personal", command) if kinds.is_registered(kind) else None
+    if cmd is None:
+        raise Http404
+    form = cmd.form(request.POST, activity=None, participant=participant)
+    if form.is_valid():
+        try:
+            cmd.run(participant=participant, **form.cleaned_data)
+        except tuple(cmd.refusals) as exc:
+            messages.error(request, _refusal(cmd, exc))
+    else:
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect("workshops:personal", token=token)

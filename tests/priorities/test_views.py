@@ -39,7 +39,20 @@ def go(rencontre, kind: str) -> Activity:
 
 
 def url(rencontre, activity) -> str:
-    return reverse("workshops:phone_activity", args=[rencontre.code, activity.pk])
+    """The phone's own part of the activity."""
+    return reverse("workshops:phone_part", args=[rencontre.code, activity.pk])
+
+
+def command(rencontre, activity, name: str) -> str:
+    return reverse("workshops:phone_command", args=[rencontre.code, activity.pk, name])
+
+
+def control(rencontre, activity, name: str) -> str:
+    return reverse("workshops:kind_command", args=[rencontre.code, activity.pk, name])
+
+
+def save(rencontre, activity) -> str:
+    return command(rencontre, activity, "enregistrer")
 
 
 def test_priority_autosaves_field_by_field_and_coaches(room):
@@ -47,7 +60,7 @@ def test_priority_autosaves_field_by_field_and_coaches(room):
     phone = phone_for(rencontre, "Ana")
     activity = go(rencontre, "priority")
     response = phone.post(
-        url(rencontre, activity), {"rank": 1, "statement": "Attirer des projets exogènes"}
+        save(rencontre, activity), {"rank": 1, "statement": "Attirer des projets exogènes"}
     )
     html = response.content.decode()
     assert "Précision 1/5" in html
@@ -55,7 +68,7 @@ def test_priority_autosaves_field_by_field_and_coaches(room):
     assert "Formulation encore générale" in html
     filiere = Filiere.objects.get(name="Transition énergétique")
     response = phone.post(
-        url(rencontre, activity),
+        save(rencontre, activity),
         {
             "rank": 1,
             "statement": "Attirer des projets exogènes",
@@ -85,7 +98,7 @@ def test_an_invalid_field_is_reported_and_the_valid_ones_are_kept(room):
     phone = phone_for(rencontre, "Ana")
     activity = go(rencontre, "priority")
     response = phone.post(
-        url(rencontre, activity),
+        save(rencontre, activity),
         {
             "rank": 1,
             "statement": "Former 40 soudeurs",
@@ -106,13 +119,13 @@ def test_a_second_priority_is_refused_unless_allowed(room):
     rencontre, _ = room
     phone = phone_for(rencontre, "Ana")
     activity = go(rencontre, "priority")
-    response = phone.post(url(rencontre, activity), {"rank": 2, "statement": "Une deuxième"})
+    response = phone.post(save(rencontre, activity), {"rank": 2, "statement": "Une deuxième"})
     assert "Une seule priorité par participant" in response.content.decode()
     assert Priority.objects.count() == 0
     activity.config["max_priorities"] = 2
     activity.save()
-    phone.post(url(rencontre, activity), {"rank": 2, "statement": "Une deuxième"})
-    response = phone.post(url(rencontre, activity), {"rank": 3, "statement": "Une troisième"})
+    phone.post(save(rencontre, activity), {"rank": 2, "statement": "Une deuxième"})
+    response = phone.post(save(rencontre, activity), {"rank": 3, "statement": "Une troisième"})
     assert "2 priorités au plus" in response.content.decode()
     assert list(Priority.objects.values_list("rank", flat=True)) == [2]
 
@@ -121,16 +134,17 @@ def test_spotlight_shows_one_priority_full_screen(room):
     rencontre, facilitator = room
     phone = phone_for(rencontre, "Ana")
     activity = go(rencontre, "priority")
-    phone.post(url(rencontre, activity), {"rank": 1, "statement": "Former 40 soudeurs <b>vite</b>"})
+    phone.post(
+        save(rencontre, activity), {"rank": 1, "statement": "Former 40 soudeurs <b>vite</b>"}
+    )
     priority = Priority.objects.get()
-    moderate = reverse("workshops:control_activity", args=[rencontre.code, activity.pk])
-    facilitator.post(moderate, {"op": "spotlight", "priority": priority.pk})
+    facilitator.post(control(rencontre, activity, "projeter"), {"priority": priority.pk})
     screen = facilitator.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert (
         'class="spotlight__statement">Former 40 soudeurs &lt;b&gt;vite&lt;/b&gt;</blockquote>'
         in screen
     )
-    facilitator.post(moderate, {"op": "unspotlight"})
+    facilitator.post(control(rencontre, activity, "revenir-au-mur"))
     screen = facilitator.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert "spotlight__statement" not in screen
     assert "wall__item" in screen
@@ -143,8 +157,7 @@ def test_tables_are_formed_a_late_arrival_is_seated_and_a_person_moved(room):
         for i in range(7)
     ]
     activity = go(rencontre, "tables")
-    moderate = reverse("workshops:control_activity", args=[rencontre.code, activity.pk])
-    facilitator.post(moderate, {"op": "form_tables", "mode": "mixed", "size": 4})
+    facilitator.post(control(rencontre, activity, "former"), {"mode": "mixed", "size": 4})
     assert sorted(PeerGroup.objects.values_list("number", flat=True)) == [1, 2]
     assert Seat.objects.count() == 7
     page = phones[0].get(url(rencontre, activity)).content.decode()
@@ -156,13 +169,14 @@ def test_tables_are_formed_a_late_arrival_is_seated_and_a_person_moved(room):
     assert sorted(t.seats.count() for t in PeerGroup.objects.all()) == [4, 4]
     ana = Participant.objects.get(name="P0")
     target = 1 if ana.seat.table.number == 2 else 2
-    facilitator.post(moderate, {"op": "move", "participant": ana.pk, "number": target})
+    facilitator.post(
+        control(rencontre, activity, "deplacer"), {"participant": ana.pk, "number": target}
+    )
     assert Participant.objects.get(pk=ana.pk).seat.table.number == target
 
 
 def action_data(**extra):
     return {
-        "op": "add",
         "text": "Réunir les DRH du décolletage",
         "kind": "start",
         "owner": "CCI",
@@ -176,32 +190,36 @@ def test_actions_bounds_dates_owner_and_supports(room):
     ana, bob = phone_for(rencontre, "Ana"), phone_for(rencontre, "Bob")
     activity = go(rencontre, "actions")
     for i in range(3):
-        ana.post(url(rencontre, activity), action_data(text=f"Action {i}"))
+        ana.post(command(rencontre, activity, "ajouter"), action_data(text=f"Action {i}"))
     assert Action.objects.count() == 3
-    html = ana.post(url(rencontre, activity), action_data(text="Quatrième")).content.decode()
+    html = ana.post(
+        command(rencontre, activity, "ajouter"), action_data(text="Quatrième")
+    ).content.decode()
     assert Action.objects.count() == 3
     assert "Enregistrer l&#x27;action" not in html  # the form is gone at the limit
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-    html = bob.post(url(rencontre, activity), action_data(due=yesterday)).content.decode()
+    html = bob.post(
+        command(rencontre, activity, "ajouter"), action_data(due=yesterday)
+    ).content.decode()
     assert (
         "L&#x27;échéance ne peut pas être dans le passé." in html
         or "L'échéance ne peut pas être dans le passé." in html
     )
-    html = bob.post(url(rencontre, activity), action_data(owner="x" * 2000)).content.decode()
+    html = bob.post(
+        command(rencontre, activity, "ajouter"), action_data(owner="x" * 2000)
+    ).content.decode()
     assert "160 caractères au plus (vous en avez tapé 2000)." in html
     assert "Réunir les DRH du décolletage" in html  # what was typed is kept
     assert Action.objects.filter(participant__name="Bob").count() == 0
     first = Action.objects.filter(participant__name="Ana").first()
-    bob.post(url(rencontre, activity), {"op": "support", "action": first.pk})
-    bob.post(url(rencontre, activity), {"op": "support", "action": first.pk})
+    bob.post(command(rencontre, activity, "soutenir"), {"action": first.pk})
+    bob.post(command(rencontre, activity, "soutenir"), {"action": first.pk})
     assert Support.objects.filter(action=first).count() == 1
-    html = ana.post(
-        url(rencontre, activity), {"op": "support", "action": first.pk}
-    ).content.decode()
+    html = ana.post(command(rencontre, activity, "soutenir"), {"action": first.pk}).content.decode()
     assert "Vous ne pouvez pas soutenir votre propre action." in html
     assert Support.objects.filter(action=first).count() == 1
     # Bob cannot remove Ana's action
-    bob.post(url(rencontre, activity), {"op": "delete", "action": first.pk})
+    bob.post(command(rencontre, activity, "retirer"), {"action": first.pk})
     assert Action.objects.filter(pk=first.pk).exists()
 
 
@@ -209,13 +227,15 @@ def test_an_action_cannot_serve_another_participants_priority(room):
     rencontre, _ = room
     ana, bob = phone_for(rencontre, "Ana"), phone_for(rencontre, "Bob")
     priority_activity = go(rencontre, "priority")
-    ana.post(url(rencontre, priority_activity), {"rank": 1, "statement": "Former des soudeurs"})
+    ana.post(save(rencontre, priority_activity), {"rank": 1, "statement": "Former des soudeurs"})
     activity = go(rencontre, "actions")
     anas = Priority.objects.get()
-    html = bob.post(url(rencontre, activity), action_data(priority=anas.pk)).content.decode()
+    html = bob.post(
+        command(rencontre, activity, "ajouter"), action_data(priority=anas.pk)
+    ).content.decode()
     assert "Sélectionnez un choix valide" in html
     assert Action.objects.count() == 0
-    ana.post(url(rencontre, activity), action_data(priority=anas.pk))
+    ana.post(command(rencontre, activity, "ajouter"), action_data(priority=anas.pk))
     assert Action.objects.get().priority == anas
 
 
@@ -227,9 +247,9 @@ def test_screen_shows_most_supported_actions_with_counts(room):
         phone_for(rencontre, "Cy"),
     )
     activity = go(rencontre, "actions")
-    ana.post(url(rencontre, activity), action_data(text="Guichet unique foncier"))
+    ana.post(command(rencontre, activity, "ajouter"), action_data(text="Guichet unique foncier"))
     action = Action.objects.get()
     for phone in (bob, cy):
-        phone.post(url(rencontre, activity), {"op": "support", "action": action.pk})
+        phone.post(command(rencontre, activity, "soutenir"), {"action": action.pk})
     screen = facilitator.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert '<span class="top-actions__count">2</span> Guichet unique foncier' in screen

@@ -90,8 +90,10 @@ def test_phone_adds_and_bad_input_is_refused_in_french(room):
     phone.post(
         f"/j/{rencontre.code}", {"name": "Ana", "organisation": "O", "actor_type": "entreprise"}
     )
-    url = reverse("workshops:phone_activity", args=[rencontre.code, activity.pk])
-    html = phone.get(url).content.decode()
+    html = phone.get(
+        reverse("workshops:phone_part", args=[rencontre.code, activity.pk])
+    ).content.decode()
+    url = reverse("workshops:phone_command", args=[rencontre.code, activity.pk, "ajouter"])
     assert '<option value="Somfy Activités">' in html  # suggestion from SIRENE
     html = phone.post(
         url, {"locomotive": "", "filiere": "Bois", "relation": "supplier"}

@@ -43,13 +43,13 @@ def test_the_wall_shows_the_dynamics_and_the_facilitator_picks_a_filiere(demo):
     rencontre, client, _out = demo
     activity = Activity.objects.get(kind="territory")
     client.post(
-        reverse("workshops:control_action", args=[rencontre.code]),
-        {"op": "goto", "activity": activity.pk},
+        reverse("workshops:activity_goto", args=[rencontre.code]),
+        {"activity": activity.pk},
     )
     screen = client.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert "Ouvertures et fermetures de sites par année — Ensemble du territoire" in screen
     assert "Source : SIRENE, INSEE" in screen
-    moderate = reverse("workshops:control_activity", args=[rencontre.code, activity.pk])
+    moderate = reverse("workshops:kind_command", args=[rencontre.code, activity.pk, "filiere"])
     client.post(moderate, {"filiere": "Mines et métallurgie"})
     screen = client.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert "Ouvertures et fermetures de sites par année — Mines et métallurgie" in screen
@@ -86,8 +86,8 @@ def test_extensions_are_drawn_and_a_territory_without_communes_is_refused(demo, 
     )
     activity = Activity.objects.get(kind="territory")
     client.post(
-        reverse("workshops:control_action", args=[rencontre.code]),
-        {"op": "goto", "activity": activity.pk},
+        reverse("workshops:activity_goto", args=[rencontre.code]),
+        {"activity": activity.pk},
     )
     screen = client.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert 'class="dyn__ext"' in screen

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from plenary import selectors as results
+from plenary import services as plenary_services
 from tests.factories import ParticipantFactory, UserFactory, make_rencontre
-from workshops import results, services
 from workshops.models import Activity, Step
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +18,10 @@ def setup(client):
     client.force_login(user)
     poll = Activity.objects.filter(step__rencontre=rencontre, kind="poll").last()
     return rencontre, poll
+
+
+def agenda(rencontre, command: str) -> str:
+    return reverse(f"workshops:{command}", args=[rencontre.code])
 
 
 def edit_url(rencontre, activity) -> str:
@@ -42,7 +47,7 @@ def test_editing_choices_keeps_the_ids_of_unchanged_choices(client, setup):
 def test_removing_an_answered_choice_asks_for_confirmation(client, setup):
     rencontre, poll = setup
     person = ParticipantFactory(rencontre=rencontre)
-    services.poll_answer_submit(activity=poll, participant=person, choice="c1", other="")
+    plenary_services.poll_answer_submit(activity=poll, participant=person, choice="c1", other="")
     labels = [c["label"] for c in poll.config["choices"]]
     response = post_poll(client, rencontre, poll, "\n".join(labels[1:]))
     html = response.content.decode()
@@ -100,28 +105,29 @@ def test_scale_statements_and_words_limits_are_editable(client, setup):
 
 def test_add_move_and_remove_activities_and_steps(client, setup):
     rencontre, _poll = setup
-    url = reverse("workshops:agenda_edit", args=[rencontre.code])
     step = rencontre.steps.get(position=1)
     response = client.post(
-        url, {"op": "activity_create", "step": step.pk, "kind": "question", "title": "Et vous ?"}
+        agenda(rencontre, "activity_create"),
+        {"step": step.pk, "kind": "question", "title": "Et vous ?"},
     )
     created = Activity.objects.get(title="Et vous ?")
     assert response["Location"] == edit_url(rencontre, created)
     assert (created.kind, created.config) == ("question", {"max_length": 280})
     assert list(step.activities.values_list("title", flat=True))[-1] == "Et vous ?"
-    client.post(url, {"op": "activity_up", "activity": created.pk})
+    client.post(agenda(rencontre, "activity_up"), {"activity": created.pk})
     assert list(step.activities.values_list("title", flat=True))[-2] == "Et vous ?"
-    client.post(url, {"op": "activity_delete", "activity": created.pk})
+    client.post(agenda(rencontre, "activity_delete"), {"activity": created.pk})
     assert not Activity.objects.filter(pk=created.pk).exists()
-    client.post(url, {"op": "step_create", "title": "Pause", "planned_minutes": 15})
+    client.post(agenda(rencontre, "step_create"), {"title": "Pause", "planned_minutes": 15})
     pause = Step.objects.get(rencontre=rencontre, title="Pause")
-    client.post(url, {"op": "step_up", "step": pause.pk})
+    client.post(agenda(rencontre, "step_up"), {"step": pause.pk})
     assert list(rencontre.steps.values_list("title", flat=True))[-2:] == [
         "Pause",
         "Restitution collective",
     ]
     client.post(
-        url, {"op": "step_update", "step": pause.pk, "title": "Pause café", "planned_minutes": 20}
+        agenda(rencontre, "step_update"),
+        {"step": pause.pk, "title": "Pause café", "planned_minutes": 20},
     )
     pause.refresh_from_db()
     assert (pause.title, pause.planned_minutes) == ("Pause café", 20)
@@ -129,11 +135,12 @@ def test_add_move_and_remove_activities_and_steps(client, setup):
 
 def test_the_current_activity_and_step_cannot_be_removed(client, setup):
     rencontre, _poll = setup
-    url = reverse("workshops:agenda_edit", args=[rencontre.code])
     current = rencontre.current_activity
-    response = client.post(url, {"op": "activity_delete", "activity": current.pk}, follow=True)
+    response = client.post(
+        agenda(rencontre, "activity_delete"), {"activity": current.pk}, follow=True
+    )
     assert "L&#x27;activité en cours ne peut pas être supprimée." in response.content.decode()
-    response = client.post(url, {"op": "step_delete", "step": current.step_id}, follow=True)
+    response = client.post(agenda(rencontre, "step_delete"), {"step": current.step_id}, follow=True)
     assert "L&#x27;étape en cours ne peut pas être supprimée." in response.content.decode()
     assert Activity.objects.filter(pk=current.pk).exists()
 

@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
+from plenary import services as plenary_services
 from rencontres.asgi import application
 from tests.factories import UserFactory, make_rencontre
 from workshops import services
@@ -167,7 +168,7 @@ async def test_answer_posted_by_http_updates_the_screen_results():
     ws_screen, html = await connect(f"/ws/ecran/{rencontre.code}/", cookie_header(facilitator))
     assert 'data-answers="0"' in html
     response = await database_sync_to_async(phone.post)(
-        f"/j/{rencontre.code}/a/{poll.pk}/", {"choice": "c2"}
+        f"/j/{rencontre.code}/a/{poll.pk}/repondre/", {"choice": "c2"}
     )
     assert response.status_code == 200
     pushed = await ws_screen.receive_from(timeout=3)
@@ -196,7 +197,7 @@ async def test_a_burst_of_300_answers_ends_in_exact_totals_with_coalesced_render
     @database_sync_to_async
     def burst():
         for i, person in enumerate(people):
-            services.poll_answer_submit(
+            plenary_services.poll_answer_submit(
                 activity=poll, participant=person, choice=choices[i % len(choices)], other=""
             )
 

@@ -108,9 +108,7 @@ def test_control_is_forbidden_to_another_facilitator(client):
     client.force_login(UserFactory())
     for name in ("control", "screen"):
         assert client.get(reverse(f"workshops:{name}", args=[rencontre.code])).status_code == 403
-    response = client.post(
-        reverse("workshops:control_action", args=[rencontre.code]), {"op": "next"}
-    )
+    response = client.post(reverse("workshops:activity_next", args=[rencontre.code]))
     assert response.status_code == 403
 
 
@@ -136,10 +134,10 @@ def test_control_action_next_twice_with_same_expected_moves_once(client):
     user = UserFactory()
     rencontre = make_rencontre(facilitator=user)
     client.force_login(user)
-    url = reverse("workshops:control_action", args=[rencontre.code])
+    url = reverse("workshops:activity_next", args=[rencontre.code])
     first = rencontre.current_activity_id
-    client.post(url, {"op": "next", "expected": first}, HTTP_HX_REQUEST="true")
-    response = client.post(url, {"op": "next", "expected": first}, HTTP_HX_REQUEST="true")
+    client.post(url, {"expected": first}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"expected": first}, HTTP_HX_REQUEST="true")
     rencontre.refresh_from_db()
     second = Activity.objects.filter(step__rencontre=rencontre)[1]
     assert rencontre.current_activity_id == second.pk
@@ -152,13 +150,16 @@ def test_control_action_with_garbage_is_harmless(client):
     user = UserFactory()
     rencontre = make_rencontre(facilitator=user)
     client.force_login(user)
-    url = reverse("workshops:control_action", args=[rencontre.code])
     before = rencontre.current_activity_id
-    for data in (
-        {"op": "explode"},
-        {"op": "goto", "activity": "abc"},
-        {"op": "timer_extend", "minutes": "-3"},
+    other = make_rencontre().current_activity_id
+    for command, data in (
+        ("activity_next", {"expected": "abc"}),
+        ("activity_goto", {"activity": "abc"}),
+        ("activity_goto", {"activity": other}),
+        ("timer_extend", {"minutes": "-3"}),
+        ("timer_start", {"minutes": "x"}),
     ):
+        url = reverse(f"workshops:{command}", args=[rencontre.code])
         assert client.post(url, data).status_code == 302
     rencontre.refresh_from_db()
     assert rencontre.current_activity_id == before
@@ -226,17 +227,18 @@ def test_phone_activity_of_another_rencontre_is_not_found(client):
     rencontre, other = make_rencontre(), make_rencontre()
     join(client, rencontre)
     foreign = Activity.objects.filter(step__rencontre=other).first()
-    url = reverse("workshops:phone_activity", args=[rencontre.code, foreign.pk])
-    assert client.post(url, {"x": "1"}).status_code == 404
+    url = reverse("workshops:phone_command", args=[rencontre.code, foreign.pk, "repondre"])
+    assert client.post(url, {"choice": "c1"}).status_code == 404
+    url = reverse("workshops:phone_part", args=[rencontre.code, foreign.pk])
+    assert client.get(url).status_code == 404
 
 
 def test_expired_session_on_an_htmx_click_redirects_the_whole_page_to_login(client):
     rencontre = make_rencontre()
-    url = reverse("workshops:control_action", args=[rencontre.code])
+    url = reverse("workshops:activity_next", args=[rencontre.code])
     control = reverse("workshops:control", args=[rencontre.code])
     response = client.post(
         url,
-        {"op": "next"},
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=f"http://testserver{control}",
     )
@@ -246,24 +248,31 @@ def test_expired_session_on_an_htmx_click_redirects_the_whole_page_to_login(clie
 
 @pytest.fixture
 def answering_kind():
-    """A kind that takes input, registered as any app would register one."""
-    from django.http import HttpResponse
+    """A kind that takes input, registered as any app would register one: its one phone
+    command records nothing and says who sent it."""
+    from django import forms
 
     from workshops import kinds
 
-    kind = kinds.register(
-        kinds.ActivityKind(
-            key="test_answer",
-            label="Test",
-            template="workshops/kinds/talk.html",
-            takes_input=True,
-            phone_view=lambda request, activity, participant: HttpResponse(
-                f"recorded for {participant.name}"
+    class NoteForm(kinds.KindForm):
+        note = forms.CharField(max_length=10)
+
+    received = []
+
+    class AnsweringKind(kinds.ActivityKind):
+        key = "test_answer"
+        takes_input = True
+        phone_commands = (
+            kinds.Command(
+                "noter",
+                NoteForm,
+                lambda *, activity, participant, note: received.append((participant.name, note)),
             ),
         )
-    )
-    yield kind
-    kinds._registry.pop("test_answer")
+
+    kind = kinds.register(AnsweringKind())
+    yield received
+    kinds._registry.pop(kind.key)
 
 
 def test_posting_to_an_activity_that_is_no_longer_open_is_refused_in_french(client, answering_kind):
@@ -271,10 +280,11 @@ def test_posting_to_an_activity_that_is_no_longer_open_is_refused_in_french(clie
     join(client, rencontre)
     activity = rencontre.current_activity
     Activity.objects.filter(pk=activity.pk).update(kind="test_answer")
-    url = reverse("workshops:phone_activity", args=[rencontre.code, activity.pk])
-    assert client.post(url, {"x": "1"}).content == b"recorded for Claire Martin"
+    url = reverse("workshops:phone_command", args=[rencontre.code, activity.pk, "noter"])
+    assert client.post(url, {"note": "1"}).status_code == 200
+    assert answering_kind == [("Claire Martin", "1")]
     Activity.objects.filter(pk=activity.pk).update(is_open=False)
-    response = client.post(url, {"x": "1"})
+    response = client.post(url, {"note": "2"})
     assert response.status_code == 409
     assert "n'accepte plus de réponses" in response.content.decode()
     # an activity that is open but no longer current is refused too
@@ -283,17 +293,23 @@ def test_posting_to_an_activity_that_is_no_longer_open_is_refused_in_french(clie
     from workshops import services
 
     services.activity_goto(rencontre=rencontre, activity_id=services_next.pk)
-    assert client.post(url, {"x": "1"}).status_code == 409
+    assert client.post(url, {"note": "3"}).status_code == 409
+    assert answering_kind == [("Claire Martin", "1")]
+    # a command the kind does not have is not found
+    unknown = reverse("workshops:phone_command", args=[rencontre.code, activity.pk, "effacer"])
+    assert client.post(unknown, {"note": "4"}).status_code == 404
 
 
 def test_qr_code_shown_and_hidden_from_the_panel(client):
     user = UserFactory()
     rencontre = make_rencontre(facilitator=user)
     client.force_login(user)
-    url = reverse("workshops:control_action", args=[rencontre.code])
     screen = reverse("workshops:screen", args=[rencontre.code])
-    client.post(url, {"op": "qr_hide"})
+    client.post(reverse("workshops:qr_hide", args=[rencontre.code]))
     assert 'id="qr-flag" data-visible="0"' in client.get(screen).content.decode()
-    response = client.post(url, {"op": "qr_show"}, HTTP_HX_REQUEST="true")
-    assert 'value="qr_hide"' in response.content.decode()  # the panel offers to hide it now
+    response = client.post(
+        reverse("workshops:qr_show", args=[rencontre.code]), HTTP_HX_REQUEST="true"
+    )
+    hide = reverse("workshops:qr_hide", args=[rencontre.code])
+    assert f'hx-post="{hide}"' in response.content.decode()  # the panel offers to hide it now
     assert 'id="qr-flag" data-visible="1"' in client.get(screen).content.decode()

@@ -12,6 +12,7 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from plenary import services as plenary_services
 from priorities import services as p_services
 from priorities.forms import next_working_day
 from priorities.models import Action
@@ -140,12 +141,12 @@ class Command(BaseCommand):
     def _answer(self, activity, person, n, rng, filieres, options) -> None:
         kind = activity.kind
         if kind == "words":
-            w_services.words_answer_submit(
+            plenary_services.words_answer_submit(
                 activity=activity, participant=person, words=rng.sample(WORDS, 2)
             )
         elif kind == "scale":
             for statement in activity.config.get("statements", []):
-                w_services.scale_answer_submit(
+                plenary_services.scale_answer_submit(
                     activity=activity,
                     participant=person,
                     statement=statement["id"],
@@ -156,11 +157,11 @@ class Command(BaseCommand):
                 )
         elif kind == "poll":
             choices = [c["id"] for c in activity.config.get("choices", [])]
-            w_services.poll_answer_submit(
+            plenary_services.poll_answer_submit(
                 activity=activity, participant=person, choice=rng.choice(choices), other=""
             )
         elif kind == "question" and n % 4 == 0:
-            w_services.question_answer_submit(
+            plenary_services.question_answer_submit(
                 activity=activity,
                 participant=person,
                 text=f"Réussite citée par le participant {n + 1}.",
@@ -199,6 +200,4 @@ class Command(BaseCommand):
                         .order_by("?")
                         .first()
                     )
-                    p_services.support_set(
-                        participant=supporter, action_id=action.pk, supported=True
-                    )
+                    p_services.support_set(participant=supporter, action=action, supported=True)

@@ -1,4 +1,5 @@
-"""The default half-day agenda (about 3h30) a new rencontre starts from.
+"""The half-day agendas a new rencontre starts from: content, not engine code. The engine
+reads the default one through `settings.DEFAULT_AGENDA`, so it never names a kind itself.
 
 Each step lists its activities as plain data, instantiated by `rencontre_create`. Activities
 of a kind that is not registered (an app left out) are skipped rather than shown broken.
@@ -9,7 +10,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 
-def default_agenda() -> list[dict]:
+def reindustrialisation() -> list[dict]:
+    """The reindustrialisation half-day (about 3h30), step by step as in the method."""
     return [
         {
             "title": _("Accueil"),
@@ -132,6 +134,24 @@ def default_agenda() -> list[dict]:
                     ),
                     "config": {"max_length": 280},
                     "minutes": 5,
+                },
+                {
+                    "kind": "ranking",
+                    "title": _("Par quoi commencer ? Classez trois leviers"),
+                    "body": _(
+                        "Votre premier choix compte 3 points, le deuxième 2, le troisième 1."
+                    ),
+                    "config": {
+                        "items": [
+                            {"id": "c1", "label": str(_("Préparer du foncier prêt à l'emploi"))},
+                            {"id": "c2", "label": str(_("Former aux métiers de l'industrie"))},
+                            {"id": "c3", "label": str(_("Sécuriser l'accès à l'énergie"))},
+                            {"id": "c4", "label": str(_("Accompagner les projets des PME"))},
+                            {"id": "c5", "label": str(_("Faire connaître l'industrie locale"))},
+                        ],
+                        "picks": 3,
+                    },
+                    "minutes": 6,
                 },
             ],
         },

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from plenary import selectors as results
+from plenary import services as plenary_services
+from plenary.models import Word
 from tests.factories import ParticipantFactory, make_rencontre
-from workshops import results, services
+from workshops import services
 from workshops.models import Activity, Answer
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +40,9 @@ def test_poll_divergence_on_a_hand_computed_example():
     votes = {"collectivite": "aabc", "entreprise": "bb", "etat": "ac"}
     for actor_type, picks in votes.items():
         for person, pick in zip(people(rencontre, actor_type, len(picks)), picks, strict=True):
-            services.poll_answer_submit(activity=poll, participant=person, choice=pick, other="")
+            plenary_services.poll_answer_submit(
+                activity=poll, participant=person, choice=pick, other=""
+            )
     res = results.poll_results(poll)
     assert [(b.key, b.count, b.share) for b in res["bars"]] == [
         ("a", 3, 37.5),
@@ -67,10 +72,10 @@ def test_scale_means_distribution_and_divergence_by_hand():
     answers = {"collectivite": [(5, 3), (4, 3)], "entreprise": [(1, 3), (2, 4)]}
     for actor_type, rows in answers.items():
         for person, (v1, v2) in zip(people(rencontre, actor_type, 2), rows, strict=True):
-            services.scale_answer_submit(
+            plenary_services.scale_answer_submit(
                 activity=scale, participant=person, statement="s1", value=v1
             )
-            services.scale_answer_submit(
+            plenary_services.scale_answer_submit(
                 activity=scale, participant=person, statement="s2", value=v2
             )
     res = results.scale_results(scale)
@@ -86,8 +91,8 @@ def test_changing_an_answer_replaces_it():
     rencontre = make_rencontre()
     poll = poll_abc(rencontre)
     (person,) = people(rencontre, "etat", 1)
-    services.poll_answer_submit(activity=poll, participant=person, choice="a", other="")
-    services.poll_answer_submit(activity=poll, participant=person, choice="c", other="")
+    plenary_services.poll_answer_submit(activity=poll, participant=person, choice="a", other="")
+    plenary_services.poll_answer_submit(activity=poll, participant=person, choice="c", other="")
     res = results.poll_results(poll)
     assert [b.count for b in res["bars"]] == [0, 0, 1]
     assert Answer.objects.filter(activity=poll).count() == 1
@@ -100,8 +105,12 @@ def test_multiple_choice_toggles_and_other_text():
     poll.save()
     (person,) = people(rencontre, "entreprise", 1)
     for choice in ("a", "b", "a"):
-        services.poll_answer_submit(activity=poll, participant=person, choice=choice, other="")
-    services.poll_answer_submit(activity=poll, participant=person, choice="", other="Hydrogène")
+        plenary_services.poll_answer_submit(
+            activity=poll, participant=person, choice=choice, other=""
+        )
+    plenary_services.poll_answer_submit(
+        activity=poll, participant=person, choice="", other="Hydrogène"
+    )
     assert Answer.objects.get(activity=poll).data == {"choices": ["b"], "other": "Hydrogène"}
     res = results.poll_results(poll)
     assert [(b.key, b.count) for b in res["bars"]] == [("a", 0), ("b", 1), ("c", 0), ("other", 1)]
@@ -112,9 +121,11 @@ def test_hidden_answers_are_left_out_of_results_and_counted():
     rencontre = make_rencontre()
     poll = poll_abc(rencontre)
     first, second = people(rencontre, "etat", 2)
-    services.poll_answer_submit(activity=poll, participant=first, choice="a", other="")
-    answer = services.poll_answer_submit(activity=poll, participant=second, choice="b", other="")
-    services.answer_set_hidden(activity=poll, answer_id=answer.pk, hidden=True)
+    plenary_services.poll_answer_submit(activity=poll, participant=first, choice="a", other="")
+    answer = plenary_services.poll_answer_submit(
+        activity=poll, participant=second, choice="b", other=""
+    )
+    services.answer_set_hidden(activity=poll, answer=answer, hidden=True)
     res = results.poll_results(poll)
     assert ([b.count for b in res["bars"]], res["n_answers"], res["n_hidden"]) == ([1, 0, 0], 1, 1)
     assert Answer.objects.get(pk=answer.pk).hidden is True
@@ -125,7 +136,7 @@ def test_words_are_normalised_counted_and_moderated():
     words = activity_of(rencontre, "words")
     typed = [["Énergie", "savoir-faire"], ["energie"], ["énergies ", "Usine"], ["Énergie", "nul"]]
     for person, entry in zip(people(rencontre, "autre", 4), typed, strict=True):
-        services.words_answer_submit(activity=words, participant=person, words=entry)
+        plenary_services.words_answer_submit(activity=words, participant=person, words=entry)
     groups = results.word_groups(words)
     assert [(g["text"], g["count"]) for g in groups] == [
         ("Énergie", 4),
@@ -133,9 +144,11 @@ def test_words_are_normalised_counted_and_moderated():
         ("savoir-faire", 1),
         ("Usine", 1),
     ]
-    services.word_set_hidden(activity=words, key="nul", hidden=True)
+    plenary_services.word_set_hidden(
+        activity=words, word=Word.objects.get(activity=words, key="nul"), hidden=True
+    )
     (late,) = people(rencontre, "autre", 1)
-    services.words_answer_submit(activity=words, participant=late, words=["NUL !"])
+    plenary_services.words_answer_submit(activity=words, participant=late, words=["NUL !"])
     res = results.words_results(words)
     assert [g["text"] for g in res["groups"]] == ["Énergie", "savoir-faire", "Usine"]
     assert res["n_hidden"] == 1
@@ -162,9 +175,11 @@ def test_question_results_exclude_hidden_answers():
     rencontre = make_rencontre()
     question = activity_of(rencontre, "question")
     a, b = people(rencontre, "financeur", 2)
-    services.question_answer_submit(activity=question, participant=a, text="La gigafactory")
-    hidden = services.question_answer_submit(activity=question, participant=b, text="hors sujet")
-    services.answer_set_hidden(activity=question, answer_id=hidden.pk, hidden=True)
+    plenary_services.question_answer_submit(activity=question, participant=a, text="La gigafactory")
+    hidden = plenary_services.question_answer_submit(
+        activity=question, participant=b, text="hors sujet"
+    )
+    services.answer_set_hidden(activity=question, answer=hidden, hidden=True)
     res = results.question_results(question)
     assert [x.data["text"] for x in res["answers"]] == ["La gigafactory"]
     assert (res["n_answers"], res["n_hidden"]) == (1, 1)

@@ -1,4 +1,4 @@
-"""Results of the answering kinds (poll, scale, words, question): pure reads of the database.
+"""Results of the plenary kinds (poll, scale, words, question, ranking): pure reads.
 
 Divergence by actor type, used to put first what splits the room:
 - poll: for each choice, the share of each actor type's respondents who picked it; the
@@ -15,10 +15,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from workshops.models import Activity, ActorType, Answer, Participant, Word
+from plenary.models import Word
+from workshops.kinds import KindResults
+from workshops.models import Activity, ActorType, Answer, Participant
 from workshops.words import display_forms
 
 SCALE_LEVELS = [
@@ -118,7 +119,7 @@ def poll_choices(activity: Activity) -> list[dict[str, str]]:
     return choices
 
 
-def poll_results(activity: Activity) -> dict[str, Any]:
+def poll_results(activity: Activity) -> KindResults:
     answers = _visible_answers(activity)
     choices = poll_choices(activity)
     counts: Counter[str] = Counter()
@@ -161,24 +162,39 @@ def poll_results(activity: Activity) -> dict[str, Any]:
         for c in choices
     ]
     divergence.sort(key=lambda d: -d.divergence)
-    return {
-        "bars": bars,
-        "max_count": max([b.count for b in bars], default=0),
-        "others": others,
-        "other_answers": other_answers,
-        "n_answers": n,
-        "n_participants": _participant_count(activity),
-        "n_hidden": _hidden_count(activity),
-        "divergence": divergence,
-        "legend": _legend(by_type_total),
-    }
+    highlight = None
+    if n:
+        highlight = {
+            "top": max(bars, key=lambda b: b.count),
+            "divergent": _most_divergent(divergence),
+        }
+    return KindResults(
+        n_answers=n,
+        n_participants=_participant_count(activity),
+        n_hidden=_hidden_count(activity),
+        splittable=True,
+        highlight=highlight,
+        data={
+            "bars": bars,
+            "max_count": max([b.count for b in bars], default=0),
+            "others": others,
+            "other_answers": other_answers,
+            "divergence": divergence,
+            "legend": _legend(by_type_total),
+        },
+    )
+
+
+def _most_divergent(divergence: list[Divergent]) -> Divergent | None:
+    """The item that splits the room most, among those at least two actor types answered."""
+    return next((d for d in divergence if len(d.points) > 1), None)
 
 
 def scale_statements(activity: Activity) -> list[dict[str, str]]:
     return list(activity.config.get("statements", []))
 
 
-def scale_results(activity: Activity) -> dict[str, Any]:
+def scale_results(activity: Activity) -> KindResults:
     answers = _visible_answers(activity)
     rows = []
     divergence = []
@@ -231,15 +247,26 @@ def scale_results(activity: Activity) -> dict[str, Any]:
             )
         )
     divergence.sort(key=lambda d: -d.divergence)
-    return {
-        "rows": rows,
-        "levels": SCALE_LEVELS,
-        "n_answers": sum(1 for data, _t in answers if data.get("values")),
-        "n_participants": _participant_count(activity),
-        "n_hidden": _hidden_count(activity),
-        "divergence": divergence,
-        "legend": _legend(respondents_by_type),
-    }
+    n = sum(1 for data, _t in answers if data.get("values"))
+    highlight = None
+    if n and rows:
+        highlight = {
+            "agree": max(rows, key=lambda r: r["agree"]),
+            "divergent": _most_divergent(divergence),
+        }
+    return KindResults(
+        n_answers=n,
+        n_participants=_participant_count(activity),
+        n_hidden=_hidden_count(activity),
+        splittable=True,
+        highlight=highlight,
+        data={
+            "rows": rows,
+            "levels": SCALE_LEVELS,
+            "divergence": divergence,
+            "legend": _legend(respondents_by_type),
+        },
+    )
 
 
 def _legend(counts: Counter[str]) -> list[dict[str, Any]]:
@@ -251,18 +278,22 @@ def _legend(counts: Counter[str]) -> list[dict[str, Any]]:
 
 
 def word_groups(activity: Activity, *, include_hidden: bool = False) -> list[dict[str, Any]]:
-    """Entries of the cloud: key, display form, count (most frequent first)."""
+    """Entries of the cloud: key, one of its words (to moderate it by id), display form,
+    count (most frequent first)."""
     words = Word.objects.filter(activity=activity, answer__hidden=False)
     if not include_hidden:
         words = words.filter(hidden=False)
     texts: dict[str, list[str]] = defaultdict(list)
     hidden: dict[str, bool] = {}
-    for text, key, is_hidden in words.values_list("text", "key", "hidden"):
+    first_id: dict[str, int] = {}
+    for pk, text, key, is_hidden in words.values_list("pk", "text", "key", "hidden"):
         texts[key].append(text)
         hidden[key] = hidden.get(key, False) or is_hidden
+        first_id.setdefault(key, pk)
     shown = display_forms(texts)
     groups = [
-        {"key": k, "text": shown[k], "count": len(v), "hidden": hidden[k]} for k, v in texts.items()
+        {"key": k, "word_id": first_id[k], "text": shown[k], "count": len(v), "hidden": hidden[k]}
+        for k, v in texts.items()
     ]
     groups.sort(key=lambda g: (-g["count"], g["text"].casefold()))
     return groups
@@ -342,40 +373,33 @@ def cloud_layout(groups: list[dict[str, Any]], *, limit: int = 60) -> list[dict[
     return result
 
 
-def words_results(activity: Activity) -> dict[str, Any]:
+def words_results(activity: Activity) -> KindResults:
     groups = word_groups(activity)
-    return {
-        "groups": groups,
-        "cloud": cloud_layout(groups),
-        "n_answers": Answer.objects.filter(activity=activity, hidden=False).count(),
-        "n_participants": _participant_count(activity),
-        "n_hidden": Word.objects.filter(activity=activity, hidden=True)
+    return KindResults(
+        n_answers=Answer.objects.filter(activity=activity, hidden=False).count(),
+        n_participants=_participant_count(activity),
+        n_hidden=Word.objects.filter(activity=activity, hidden=True)
         .values("key")
         .distinct()
         .count(),
-        "moderation": word_groups(activity, include_hidden=True),
-    }
+        data={
+            "groups": groups,
+            "cloud": cloud_layout(groups),
+            "moderation": word_groups(activity, include_hidden=True),
+        },
+    )
 
 
-def question_results(activity: Activity) -> dict[str, Any]:
+def question_results(activity: Activity) -> KindResults:
     answers = list(
         Answer.objects.filter(activity=activity)
         .select_related("participant")
         .order_by("-updated_at")
     )
     visible = [a for a in answers if not a.hidden]
-    return {
-        "answers": visible,
-        "all_answers": answers,
-        "n_answers": len(visible),
-        "n_participants": _participant_count(activity),
-        "n_hidden": len(answers) - len(visible),
-    }
-
-
-def answered_counts(activity_ids: list[int]) -> dict[int, int]:
-    return dict(
-        Answer.objects.filter(activity_id__in=activity_ids, hidden=False)
-        .values_list("activity_id")
-        .annotate(n=Count("id"))
+    return KindResults(
+        n_answers=len(visible),
+        n_participants=_participant_count(activity),
+        n_hidden=len(answers) - len(visible),
+        data={"answers": visible, "all_answers": answers},
     )

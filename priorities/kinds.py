@@ -1,0 +1,321 @@
+"""The kinds of the priorities app: each participant's precise priority, the peer tables and
+the actions for the next day. Registered by `priorities.apps`."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from priorities import selectors, services
+from priorities.coach import coach_priority
+from priorities.forms import (
+    ActionForm,
+    ActionsConfigForm,
+    OwnActionForm,
+    PriorityConfigForm,
+    PriorityForm,
+    SeatMoveForm,
+    SpotlightForm,
+    SupportForm,
+    TablesForm,
+    next_working_day,
+)
+from priorities.models import Action, Priority
+from workshops.kinds import (
+    ActivityKind,
+    Command,
+    Example,
+    Export,
+    KindForm,
+    KindResults,
+    Personal,
+)
+from workshops.models import Activity, Participant
+from workshops.services import activity_config_set
+
+
+def _spotlight(*, activity: Activity, priority: Priority) -> None:
+    activity_config_set(activity=activity, spotlight=priority.pk)
+
+
+def _unspotlight(*, activity: Activity) -> None:
+    activity_config_set(activity=activity, spotlight=None)
+
+
+class PriorityKind(ActivityKind):
+    """Each participant writes one (or two) precise priorities, coached as they type; the wall
+    groups them by filière."""
+
+    key = "priority"
+    label = _("Priorité précise")
+    template = "priorities/kinds/priority.html"
+    takes_input = True
+    has_phone_part = True
+    shows_results = True
+    config_form = PriorityConfigForm
+    phone_commands = (
+        Command(
+            "enregistrer",
+            PriorityForm,
+            services.priority_autosave,
+            answer="autosave",
+            refusals={
+                services.LimitReachedError: _(
+                    "Vous avez déjà le nombre de priorités prévu pour cette activité."
+                )
+            },
+            keep_valid=True,
+        ),
+    )
+    control_commands = (
+        Command("projeter", SpotlightForm, _spotlight),
+        Command("revenir-au-mur", KindForm, _unspotlight),
+    )
+
+    def initial_config(self) -> dict[str, Any]:
+        return {"max_priorities": 1}
+
+    def results(self, activity: Activity) -> KindResults:
+        return selectors.priority_wall(activity)
+
+    def phone_context(
+        self,
+        activity: Activity,
+        participant: Participant,
+        *,
+        form: forms.Form | None = None,
+        saved: bool = False,
+        message: str = "",
+    ) -> dict[str, Any]:
+        context = super().phone_context(
+            activity, participant, form=form, saved=saved, message=message
+        )
+        if form is not None and form.is_bound:  # an autosave: the coach and the save status
+            rank = form.cleaned_data.get("rank")
+            priority = Priority.objects.filter(participant=participant, rank=rank).first()
+            context.update(
+                {
+                    "rank": rank,
+                    "priority": priority,
+                    "coaching": coach_priority(priority),
+                    "limit": services.max_priorities(activity),
+                }
+            )
+            return context
+        mine = {p.rank: p for p in Priority.objects.filter(participant=participant)}
+        context["blocks"] = [
+            {
+                "rank": rank,
+                "priority": mine.get(rank),
+                "form": PriorityForm(
+                    initial=PriorityForm.initial_from(mine.get(rank)),
+                    auto_id=f"id_p{rank}_%s",
+                    activity=activity,
+                    participant=participant,
+                ),
+                "coaching": coach_priority(mine.get(rank)),
+            }
+            for rank in range(1, services.max_priorities(activity) + 1)
+        ]
+        return context
+
+    def personal(self, participant: Participant) -> Personal | None:
+        priorities = list(
+            Priority.objects.filter(participant=participant)
+            .exclude(statement="")
+            .select_related("filiere")
+        )
+        if not priorities:
+            return None
+        return Personal("priorities/personal.html#priorities", {"priorities": priorities})
+
+    def exports(self) -> tuple[Export, ...]:
+        return (Export("priorites", selectors.PRIORITY_COLUMNS, selectors.priority_rows),)
+
+    def examples(self, activity: Activity) -> tuple[Example, ...]:
+        statement = "Former 40 soudeurs par an pour la filière automobile d'ici 2028"
+        return (Example("phone", "enregistrer", {"rank": 1, "statement": statement}),)
+
+
+def _remove_action(*, activity: Activity, participant: Participant, action: Action) -> None:
+    services.action_delete(participant=participant, action=action)
+
+
+def _support(
+    *, activity: Activity, participant: Participant, action: Action, supported: bool
+) -> None:
+    services.support_set(participant=participant, action=action, supported=supported)
+
+
+def _form_tables(*, activity: Activity, mode: str, size: int) -> None:
+    services.tables_form(rencontre=activity.step.rencontre, mode=mode, size=size)
+
+
+def _seat_move(*, activity: Activity, participant: Participant, number: int) -> None:
+    services.seat_move(rencontre=activity.step.rencontre, participant=participant, number=number)
+
+
+class TablesKind(ActivityKind):
+    """Tables of peers: formed from the panel (mixed or by filière), each phone shows its
+    table and its neighbours' priorities."""
+
+    key = "tables"
+    label = _("Tables de pairs")
+    template = "priorities/kinds/tables.html"
+    has_phone_part = True
+    shows_results = True
+    control_commands = (
+        Command("former", TablesForm, _form_tables),
+        Command("deplacer", SeatMoveForm, _seat_move),
+    )
+
+    def results(self, activity: Activity) -> KindResults:
+        return selectors.tables_results(activity)
+
+    def stage_key(self, activity: Activity) -> str:
+        return selectors.seating_key(activity)
+
+    def examples(self, activity: Activity) -> tuple[Example, ...]:
+        return (Example("control", "former", {"mode": "mixed", "size": 4}),)
+
+    def phone_context(
+        self,
+        activity: Activity,
+        participant: Participant,
+        *,
+        form: forms.Form | None = None,
+        saved: bool = False,
+        message: str = "",
+    ) -> dict[str, Any]:
+        context = super().phone_context(activity, participant)
+        # A late arrival is seated on the spot.
+        services.seat_late_arrival(rencontre=activity.step.rencontre, participant=participant)
+        context["mine"] = selectors.table_of(participant)
+        return context
+
+
+class ActionsKind(ActivityKind):
+    """Each participant commits to 2-3 actions for the next day and supports others'."""
+
+    key = "actions"
+    label = _("Actions pour demain")
+    template = "priorities/kinds/actions.html"
+    takes_input = True
+    has_phone_part = True
+    phone_parts = ("mine", "others")
+    shows_results = True
+    config_form = ActionsConfigForm
+    phone_commands = (
+        Command(
+            "ajouter",
+            ActionForm,
+            services.action_create,
+            success=_("Action enregistrée."),
+            refusals={
+                services.LimitReachedError: _(
+                    "Vous avez déjà le nombre maximum d'actions : retirez-en une pour en "
+                    "ajouter une autre."
+                ),
+                services.NotAllowedError: _("Cette priorité n'est pas la vôtre."),
+            },
+        ),
+        Command("retirer", OwnActionForm, _remove_action),
+        Command(
+            "soutenir",
+            SupportForm,
+            partial(_support, supported=True),
+            answer="others",
+            refusals={
+                services.NotAllowedError: _("Vous ne pouvez pas soutenir votre propre action.")
+            },
+        ),
+        Command(
+            "ne-plus-soutenir",
+            SupportForm,
+            partial(_support, supported=False),
+            answer="others",
+            refusals={
+                services.NotAllowedError: _("Vous ne pouvez pas soutenir votre propre action.")
+            },
+        ),
+    )
+    personal_commands = (
+        Command("faite", OwnActionForm, partial(services.action_set_done, done=True)),
+        Command("pas-faite", OwnActionForm, partial(services.action_set_done, done=False)),
+    )
+
+    def initial_config(self) -> dict[str, Any]:
+        return {"min_actions": 2, "max_actions": 3}
+
+    def results(self, activity: Activity) -> KindResults:
+        return selectors.actions_results(activity)
+
+    def phone_context(
+        self,
+        activity: Activity,
+        participant: Participant,
+        *,
+        form: forms.Form | None = None,
+        saved: bool = False,
+        message: str = "",
+    ) -> dict[str, Any]:
+        context = super().phone_context(
+            activity, participant, form=form, saved=saved, message=message
+        )
+        everyone = selectors.actions_with_support(rencontre_id=participant.rencontre_id)
+        my_table = getattr(getattr(participant, "seat", None), "table_id", None)
+
+        def table_of(action: Action):
+            return getattr(getattr(action.participant, "seat", None), "table_id", None)
+
+        others = [a for a in everyone if a.participant_id != participant.pk]
+        others.sort(key=lambda a: (table_of(a) != my_table, a.pk))  # my table first
+        low, high = services.action_bounds(activity)
+        errors = [str(e) for e in form.errors.get("action", [])] if form is not None else []
+        about_support = isinstance(form, SupportForm)
+        if form is None or isinstance(form, (OwnActionForm, SupportForm)):
+            form = ActionForm(
+                initial={
+                    "owner": f"{participant.name} ({participant.organisation})",
+                    "due": next_working_day(),
+                },
+                activity=activity,
+                participant=participant,
+            )
+        context.update(
+            {
+                "form": form,
+                "others": others,
+                "supported": set(participant.supports.values_list("action_id", flat=True)),
+                "counts": {a.pk: a.n_supports for a in everyone},
+                "mine": list(Action.objects.filter(participant=participant, activity=activity)),
+                "low": low,
+                "high": high,
+                "message": "" if about_support else message or " ".join(errors),
+                "support_message": message or " ".join(errors) if about_support else "",
+            }
+        )
+        return context
+
+    def personal(self, participant: Participant) -> Personal | None:
+        mine = selectors.actions_with_support(participant=participant)
+        if not mine:
+            return None
+        return Personal(
+            "priorities/personal.html#actions", {"actions": mine, "participant": participant}
+        )
+
+    def exports(self) -> tuple[Export, ...]:
+        return (Export("actions", selectors.ACTION_COLUMNS, selectors.action_rows),)
+
+    def examples(self, activity: Activity) -> tuple[Example, ...]:
+        action = {
+            "text": "Réunir les DRH du décolletage",
+            "kind": Action.Kind.START,
+            "owner": "CCI",
+            "due": next_working_day().isoformat(),
+        }
+        return (Example("phone", "ajouter", action),)
