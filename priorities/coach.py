@@ -32,6 +32,7 @@ phone proposes each in its field when that field is empty (`propose`).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -889,6 +890,11 @@ class Proposal:
     field: str  # the form field it fills
     label: str  # the field, in words
     value: str  # the value, in words
+    fill: dict[str, Any] = field(default_factory=dict)  # form field -> value, as the form posts
+
+    @property
+    def fill_json(self) -> str:
+        return json.dumps(self.fill, ensure_ascii=False)
 
 
 def horizon_choice(reading: Reading, year: int) -> str:
@@ -924,48 +930,38 @@ def propose(reading: Reading, current: Mapping[str, Any], *, year: int) -> tuple
     out: list[Proposal] = []
     no_filiere = empty("filiere") and empty("filiere_other")
     if reading.filiere and no_filiere:
-        out.append(Proposal("filiere", str(_("filière")), reading.filiere_name))
+        out.append(
+            Proposal(
+                "filiere",
+                str(_("filière")),
+                reading.filiere_name,
+                {"filiere": reading.filiere_name},
+            )
+        )
     elif reading.filiere_other and no_filiere:
-        out.append(Proposal("filiere_other", str(_("autre filière")), reading.filiere_other))
+        other = reading.filiere_other[:120]
+        out.append(
+            Proposal("filiere_other", str(_("autre filière")), other, {"filiere_other": other})
+        )
     if reading.jobs_count is not None and empty("jobs_count"):
-        out.append(Proposal("jobs_count", str(_("emplois")), str(reading.jobs_count)))
+        count = str(reading.jobs_count)
+        out.append(Proposal("jobs_count", str(_("emplois")), count, {"jobs_count": count}))
     if reading.jobs_kinds and empty("jobs_kinds"):
-        out.append(Proposal("jobs_kinds", str(_("quels emplois")), ", ".join(reading.jobs_kinds)))
+        kinds = ", ".join(reading.jobs_kinds)[:200]
+        out.append(Proposal("jobs_kinds", str(_("quels emplois")), kinds, {"jobs_kinds": kinds}))
     if (reading.benefits or reading.benefit_phrase) and empty("benefits"):
-        labels = [str(Benefit(code).label) for code in reading.benefits or ("other",)]
-        value = ", ".join(labels)
+        codes = list(reading.benefits) or ["other"]
+        value = ", ".join(str(Benefit(code).label) for code in codes)
+        values: dict[str, Any] = {"benefits": codes}
         if reading.benefit_phrase and empty("benefits_note"):
             value = f"{value} — « {reading.benefit_phrase} »"
-        out.append(Proposal("benefits", str(_("retombées")), value))
+            values["benefits_note"] = reading.benefit_phrase[:300]
+        out.append(Proposal("benefits", str(_("retombées")), value, values))
     if reading.origin and empty("origin"):
-        out.append(Proposal("origin", str(_("origine")), str(Origin(reading.origin).label)))
+        label = str(Origin(reading.origin).label)
+        out.append(Proposal("origin", str(_("origine")), label, {"origin": reading.origin}))
     choice = horizon_choice(reading, year)
     if choice and empty("horizon"):
-        out.append(Proposal("horizon", str(_("horizon")), str(Horizon(choice).label)))
+        label = str(Horizon(choice).label)
+        out.append(Proposal("horizon", str(_("horizon")), label, {"horizon": choice}))
     return tuple(out)
-
-
-def accepted_values(
-    reading: Reading, current: Mapping[str, Any], field_name: str, *, year: int
-) -> dict[str, Any]:
-    """The field values that accepting the proposal for `field_name` writes: only into empty
-    fields, nothing when the sentence names nothing for it. The filière is given by its slug."""
-    proposed = {p.field for p in propose(reading, current, year=year)}
-    if field_name not in proposed:
-        return {}
-    if field_name == "filiere":
-        return {"filiere": reading.filiere}
-    if field_name == "filiere_other":
-        return {"filiere_other": reading.filiere_other[:120]}
-    if field_name == "jobs_count":
-        return {"jobs_count": reading.jobs_count}
-    if field_name == "jobs_kinds":
-        return {"jobs_kinds": ", ".join(reading.jobs_kinds)[:200]}
-    if field_name == "benefits":
-        values: dict[str, Any] = {"benefits": list(reading.benefits) or ["other"]}
-        if reading.benefit_phrase and _empty(current.get("benefits_note")):
-            values["benefits_note"] = reading.benefit_phrase[:300]
-        return values
-    if field_name == "origin":
-        return {"origin": reading.origin}
-    return {"horizon": horizon_choice(reading, year)}

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from priorities import selectors, services
-from priorities.coach import accepted_values, coach_priority, propose, read
+from priorities.coach import coach_priority, propose
 from priorities.forms import ActionForm, PriorityForm, SeatMoveForm, TablesForm, next_working_day
 from priorities.models import Action, Priority
-from territories.models import Filiere
 from workshops import services as workshop_services
 from workshops.models import Activity, Participant
 
@@ -30,10 +29,9 @@ def priority_phone(request: HttpRequest, activity: Activity, participant: Partic
             rank = 0
         form = PriorityForm(request.POST)
         form.is_valid()
-        values, accepted = _with_accepted(form.cleaned_data, request.POST.get("accept", ""))
         try:
             priority = services.priority_save(
-                activity=activity, participant=participant, rank=rank, values=values
+                activity=activity, participant=participant, rank=rank, values=form.cleaned_data
             )
         except services.LimitReachedError:
             return render(
@@ -52,7 +50,6 @@ def priority_phone(request: HttpRequest, activity: Activity, participant: Partic
                 "form": form,
                 "coaching": coaching,
                 "proposals": _proposals(coaching, priority),
-                "accepted": _refilled(priority, rank, accepted),
                 "saved": not form.errors,
             },
         )
@@ -76,34 +73,10 @@ def priority_phone(request: HttpRequest, activity: Activity, participant: Partic
     )
 
 
-def _with_accepted(values: dict, accept: str) -> tuple[dict, list[str]]:
-    """The posted values with what the sentence names for the accepted field (one tap on
-    "Accepter"), and the names of the fields that changed."""
-    if not accept:
-        return values, []
-    extra = accepted_values(
-        read(values.get("statement") or "", list(Filiere.objects.only("slug", "name"))),
-        values,
-        accept,
-        year=timezone.localdate().year,
-    )
-    if "filiere" in extra:
-        extra["filiere"] = Filiere.objects.filter(slug=extra["filiere"]).first()
-    return {**values, **extra}, list(extra)
-
-
 def _proposals(coaching, priority: Priority | None):
     return propose(
         coaching.reading, PriorityForm.initial_from(priority), year=timezone.localdate().year
     )
-
-
-def _refilled(priority: Priority, rank: int, names: list[str]) -> list:
-    """The accepted fields, rendered again with their new value for the phone."""
-    if not names:
-        return []
-    form = PriorityForm(initial=PriorityForm.initial_from(priority), auto_id=f"id_p{rank}_%s")
-    return [form[name] for name in names]
 
 
 def priority_control(request: HttpRequest, activity: Activity) -> None:

@@ -14,7 +14,6 @@ from priorities.coach import (
     SHIPPED_FILIERES,
     FiliereRef,
     Reading,
-    accepted_values,
     coach,
     horizon_choice,
     propose,
@@ -23,6 +22,7 @@ from priorities.coach import (
 from priorities.models import Benefit, Horizon, Origin, Priority
 from priorities.selectors import export_priorities, priority_wall
 from territories.filieres import CNI_FILIERES, NEW_FILIERES
+from territories.models import Filiere
 from tests.factories import UserFactory, make_rencontre
 from workshops import services as engine
 from workshops.models import Activity
@@ -477,24 +477,29 @@ def test_proposals_only_for_empty_fields():
     assert [(p.field, p.value) for p in origin] == [("origin", Origin.EXOGENOUS.label)]
 
 
-def test_accepting_writes_only_what_was_proposed():
-    reading = read(PRECISE)
-    assert accepted_values(reading, {}, "filiere", year=2026) == {"filiere": NSE}
-    assert accepted_values(reading, {}, "jobs_count", year=2026) == {"jobs_count": 120}
-    assert accepted_values(reading, {}, "benefits", year=2026) == {
-        "benefits": ["subcontracting"],
-        "benefits_note": "retombées pour les sous-traitants locaux",
+def test_each_proposal_fills_its_fields_as_the_form_posts_them():
+    fills = {p.field: p.fill for p in propose(read(PRECISE), {}, year=2026)}
+    assert fills == {
+        "filiere": {"filiere": "Industries des nouveaux systèmes énergétiques"},
+        "jobs_count": {"jobs_count": "120"},
+        "jobs_kinds": {"jobs_kinds": "techniciens, soudeurs"},
+        "benefits": {
+            "benefits": ["subcontracting"],
+            "benefits_note": "retombées pour les sous-traitants locaux",
+        },
+        "horizon": {"horizon": "3y"},
     }
-    assert accepted_values(reading, {}, "horizon", year=2026) == {"horizon": "3y"}
-    assert accepted_values(reading, {}, "origin", year=2026) == {}  # nothing read
-    assert accepted_values(reading, {"jobs_count": 3}, "jobs_count", year=2026) == {}
-    assert accepted_values(reading, {}, "indicator", year=2026) == {}
-    assert accepted_values(reading, {}, "nonsense", year=2026) == {}
-    assert set(reading.benefits) <= set(Benefit.values)
+    note = {"benefits_note": "déjà écrit"}
+    (benefits,) = [p for p in propose(read(PRECISE), note, year=2026) if p.field == "benefits"]
+    assert benefits.fill == {"benefits": ["subcontracting"]}
+    assert set(benefits.fill["benefits"]) <= set(Benefit.values)
+    assert propose(read("Structurer la filière foie gras"), {}, year=2026)[0].fill == {
+        "filiere_other": "foie gras"
+    }
 
 
 @pytest.mark.django_db
-def test_the_phone_accepts_proposals_and_the_wall_and_csv_follow():
+def test_the_phone_shows_proposals_and_the_accepted_fields_reach_the_wall_and_csv():
     rencontre = make_rencontre(facilitator=UserFactory())
     phone = Client()
     phone.post(
@@ -506,32 +511,32 @@ def test_the_phone_accepts_proposals_and_the_wall_and_csv_follow():
     typed = {"rank": 1, "statement": PRECISE}
     html = phone.post(url, typed).content.decode()
     assert "Précision 5/5" in html
-    assert "Industries des nouveaux systèmes énergétiques" in html
-    assert 'hx-vals=\'{"accept": "filiere"}\'' in html
+    assert "data-fill=" in html
+    assert "&quot;filiere&quot;: &quot;Industries des nouveaux systèmes énergétiques&quot;" in html
     assert priority_wall(activity)["groups"][0][0] == "Filière à préciser"
-
-    html = phone.post(url, {**typed, "accept": "filiere"}).content.decode()
+    # What "Accepter" writes in the form, the autosave posts (the browser test taps it).
+    filiere = Filiere.objects.get(slug=NSE)
+    accepted = {
+        **typed,
+        "filiere": filiere.pk,
+        "jobs_count": "120",
+        "jobs_kinds": "techniciens, soudeurs",
+        "benefits": ["subcontracting"],
+        "benefits_note": "retombées pour les sous-traitants locaux",
+        "horizon": "3y",
+    }
+    html = phone.post(url, accepted).content.decode()
+    assert "data-fill=" not in html  # every field the sentence names is filled
+    page = phone.get(url).content.decode()
+    assert "data-fill=" not in page
     priority = Priority.objects.get()
-    assert priority.filiere.slug == NSE
-    # The field comes back selected, so the next autosave keeps it.
-    assert 'id="field-1-filiere"' in html
-    assert f'<option value="{priority.filiere_id}" selected>' in html
-    assert 'hx-vals=\'{"accept": "filiere"}\'' not in html
-    typed["filiere"] = priority.filiere_id
-    phone.post(url, {**typed, "accept": "jobs_count"})
-    typed["jobs_count"] = 120
-    html = phone.post(url, {**typed, "accept": "benefits"}).content.decode()
-    assert 'id="field-1-benefits_note"' in html
-    assert 'value="retombées pour les sous-traitants locaux"' in html
-    note = "retombées pour les sous-traitants locaux"
-    phone.post(
-        url, {**typed, "benefits": ["subcontracting"], "benefits_note": note, "accept": "nonsense"}
-    )
-    priority.refresh_from_db()
-    assert (priority.jobs_count, priority.benefits) == (120, ["subcontracting"])
-    assert priority.benefits_note == note
     label, items = priority_wall(activity)["groups"][0]
-    assert (label, [p.pk for p in items]) == (priority.filiere.name, [priority.pk])
+    assert (label, [p.pk for p in items]) == (filiere.name, [priority.pk])
     header, rows = export_priorities(rencontre)
     row = dict(zip(header, rows[0], strict=True))
-    assert (row["filiere"], row["emplois"]) == (priority.filiere.name, 120)
+    assert (row["filiere"], row["emplois"], row["quels_emplois"]) == (
+        filiere.name,
+        120,
+        "techniciens, soudeurs",
+    )
+    assert row["niveau_precision"] == 5
