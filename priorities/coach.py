@@ -540,6 +540,7 @@ BENEFIT_WORDS = tuple(word for words in BENEFIT_LEXICON.values() for word in wor
 
 _EXOGENOUS_OBJECTS = (
     r"(?:projets?|entreprises?|investisseurs?|investissements?|industriels?|usines?|sites?"
+    r"|fabricants?|constructeurs?|equipementiers?|laboratoires?|employeurs?|leaders?"
     r"|implantations?|activites?|groupes?|eti|pme|gigafactor\w*|porteurs? de projets?"
     r"|capitaux|sieges?|centres?|unites?)\b"
 )
@@ -627,6 +628,38 @@ _AFTER_FILIERE = re.compile(
 )
 _STOP = re.compile(
     r"[,;:.!?()]|\s(?:d'ici|dans|pour|avec|et|en|sur|a|au|aux|qui|afin|par|grace|vers|avant)\b"
+)
+
+# Words after "filière" that name none ("la filière de demain", "une filière d'avenir").
+_GENERIC_AFTER_FILIERE = frozenset(
+    [
+        "demain",
+        "avenir",
+        "d'avenir",
+        "locale",
+        "locales",
+        "industrielle",
+        "industrielles",
+        "territoire",
+        "territoriale",
+        "strategique",
+        "strategiques",
+        "porteuse",
+        "porteuses",
+        "emergente",
+        "emergentes",
+        "nouvelle",
+        "nouvelles",
+        "complete",
+        "completes",
+        "entiere",
+        "structuree",
+        "structurees",
+        "une",
+        "la",
+        "le",
+        "les",
+    ]
 )
 
 QUESTIONS = {
@@ -731,7 +764,7 @@ def _find_filiere(text: str, filieres: tuple[tuple[str, str], ...]) -> tuple[str
         rest = text[m.end() :]
         stop = _STOP.search(rest)
         words = (rest[: stop.start()] if stop else rest).split()[:4]
-        if words:
+        if words and words[0].strip("'") not in _GENERIC_AFTER_FILIERE:
             return "", "", " ".join(words)
     return "", "", ""
 

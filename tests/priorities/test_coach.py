@@ -131,6 +131,8 @@ TABLE = [
         1, False, {"filiere": "transformation-et-valorisation-des-dechets"},
     ),
     ("Structurer la filière foie gras", 1, False, {"filiere": "", "filiere_other": "foie gras"}),
+    ("Construire la filière de demain", 0, False, {"filiere": "", "filiere_other": ""}),
+    ("Faire émerger une filière d'avenir", 0, False, {"filiere_other": ""}),
     # Jobs.
     ("Recruter des soudeurs", 1, False, {"jobs_kinds": ("soudeurs",), "jobs_count": None}),
     ("Créer 50 emplois", 2, False, {"jobs_count": 50, "origin": ""}),  # jobs + something new
@@ -245,6 +247,14 @@ TABLE = [
     (
         "Attirer des investisseurs étrangers dans la chimie verte",
         2, False, {"filiere": "chimie-et-materiaux", "origin": "exogenous"},
+    ),
+    (
+        "Attirer un fabricant de pompes à chaleur avec 200 salariés",
+        3, False, {"filiere": NSE, "jobs_count": 200, "origin": "exogenous"},
+    ),
+    (
+        "Attirer des compétences dans les laboratoires",
+        1, False, {"origin": ""},  # skills, not an outside project
     ),
     (
         "Relocaliser la production de médicaments essentiels",
