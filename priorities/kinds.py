@@ -7,10 +7,11 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from priorities import selectors, services
-from priorities.coach import coach_priority
+from priorities.coach import coach_priority, propose
 from priorities.forms import (
     ActionForm,
     ActionsConfigForm,
@@ -35,6 +36,13 @@ from workshops.kinds import (
 )
 from workshops.models import Activity, Participant
 from workshops.services import activity_config_set
+
+
+def _proposals(coaching, priority: Priority | None):
+    """What the coach read and the phone offers for the empty fields, one tap each."""
+    return propose(
+        coaching.reading, PriorityForm.initial_from(priority), year=timezone.localdate().year
+    )
 
 
 def _spotlight(*, activity: Activity, priority: Priority) -> None:
@@ -96,16 +104,19 @@ class PriorityKind(ActivityKind):
         if form is not None and form.is_bound:  # an autosave: the coach and the save status
             rank = form.cleaned_data.get("rank")
             priority = Priority.objects.filter(participant=participant, rank=rank).first()
+            coaching = coach_priority(priority)
             context.update(
                 {
                     "rank": rank,
                     "priority": priority,
-                    "coaching": coach_priority(priority),
+                    "coaching": coaching,
+                    "proposals": _proposals(coaching, priority),
                     "limit": services.max_priorities(activity),
                 }
             )
             return context
         mine = {p.rank: p for p in Priority.objects.filter(participant=participant)}
+        coachings = {rank: coach_priority(mine.get(rank)) for rank in (1, 2)}
         context["blocks"] = [
             {
                 "rank": rank,
@@ -116,7 +127,8 @@ class PriorityKind(ActivityKind):
                     activity=activity,
                     participant=participant,
                 ),
-                "coaching": coach_priority(mine.get(rank)),
+                "coaching": coachings[rank],
+                "proposals": _proposals(coachings[rank], mine.get(rank)),
             }
             for rank in range(1, services.max_priorities(activity) + 1)
         ]
