@@ -20,7 +20,7 @@ from priorities.coach import (
     read,
 )
 from priorities.models import Benefit, Horizon, Origin, Priority
-from priorities.selectors import export_priorities, priority_wall
+from priorities.selectors import PRIORITY_COLUMNS, priority_rows, priority_wall
 from territories.filieres import CNI_FILIERES, NEW_FILIERES
 from territories.models import Filiere
 from tests.factories import UserFactory, make_rencontre
@@ -517,7 +517,8 @@ def test_the_phone_shows_proposals_and_the_accepted_fields_reach_the_wall_and_cs
     )
     activity = Activity.objects.get(step__rencontre=rencontre, kind="priority")
     engine.activity_goto(rencontre=rencontre, activity_id=activity.pk)
-    url = reverse("workshops:phone_activity", args=[rencontre.code, activity.pk])
+    url = reverse("workshops:phone_command", args=[rencontre.code, activity.pk, "enregistrer"])
+    part = reverse("workshops:phone_part", args=[rencontre.code, activity.pk])
     typed = {"rank": 1, "statement": PRECISE}
     html = phone.post(url, typed).content.decode()
     assert "Précision 5/5" in html
@@ -537,13 +538,12 @@ def test_the_phone_shows_proposals_and_the_accepted_fields_reach_the_wall_and_cs
     }
     html = phone.post(url, accepted).content.decode()
     assert "data-fill=" not in html  # every field the sentence names is filled
-    page = phone.get(url).content.decode()
+    page = phone.get(part).content.decode()
     assert "data-fill=" not in page
     priority = Priority.objects.get()
     label, items = priority_wall(activity)["groups"][0]
     assert (label, [p.pk for p in items]) == (filiere.name, [priority.pk])
-    header, rows = export_priorities(rencontre)
-    row = dict(zip(header, rows[0], strict=True))
+    row = dict(zip(PRIORITY_COLUMNS, priority_rows(rencontre)[0], strict=True))
     assert (row["filiere"], row["emplois"], row["quels_emplois"]) == (
         filiere.name,
         120,
