@@ -28,9 +28,9 @@ demo: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
-## make test-fast: the unit tier only (no browser, no PostgreSQL/Redis)
+## make test-fast: the unit tier only (no browser, no PostgreSQL/Redis, no full-size rencontre)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser and not services"
+	$(BIN)/python -m pytest -m "not browser and not services and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
