@@ -4,6 +4,7 @@ into the engine like any other kind (`plenary.apps` registers them)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import partial
 from typing import Any, ClassVar
 
@@ -56,13 +57,18 @@ class AnswerKind(ActivityKind):
         """The form's initial values from a saved answer (None: an empty form)."""
         return None
 
+    def participants_with_own_part(self, activity: Activity) -> Collection[int]:
+        return set(
+            Answer.objects.filter(activity=activity).values_list("participant_id", flat=True)
+        )
+
     def extra_context(self, activity: Activity, data: dict[str, Any]) -> dict[str, Any]:
         return {}
 
     def phone_context(
         self,
         activity: Activity,
-        participant: Participant,
+        participant: Participant | None,
         *,
         form: forms.Form | None = None,
         saved: bool = False,
@@ -75,6 +81,8 @@ class AnswerKind(ActivityKind):
             Answer.objects.filter(activity=activity, participant=participant)
             .values_list("data", flat=True)
             .first()
+            if participant is not None
+            else None
         )
         data = saved_data or {}
         if form is None:

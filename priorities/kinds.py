@@ -3,6 +3,7 @@ the actions for the next day. Registered by `priorities.apps`."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import partial
 from typing import Any
 
@@ -115,7 +116,11 @@ class PriorityKind(ActivityKind):
                 }
             )
             return context
-        mine = {p.rank: p for p in Priority.objects.filter(participant=participant)}
+        mine = (
+            {p.rank: p for p in Priority.objects.filter(participant=participant)}
+            if participant is not None
+            else {}
+        )
         coachings = {rank: coach_priority(mine.get(rank)) for rank in (1, 2)}
         context["blocks"] = [
             {
@@ -133,6 +138,13 @@ class PriorityKind(ActivityKind):
             for rank in range(1, services.max_priorities(activity) + 1)
         ]
         return context
+
+    def participants_with_own_part(self, activity: Activity) -> Collection[int]:
+        return set(
+            Priority.objects.filter(rencontre_id=activity.step.rencontre_id).values_list(
+                "participant_id", flat=True
+            )
+        )
 
     def personal(self, participant: Participant) -> Personal | None:
         priorities = list(

@@ -3,6 +3,7 @@ wall, and the filière map the room draws from its phones. Registered by `territ
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -70,6 +71,11 @@ class FiliereMapKind(ActivityKind):
     def results(self, activity: Activity) -> KindResults:
         return selectors.filiere_map(activity)
 
+    def participants_with_own_part(self, activity: Activity) -> Collection[int]:
+        return set(
+            MapLink.objects.filter(activity=activity).values_list("participant_id", flat=True)
+        )
+
     def examples(self, activity: Activity) -> tuple[Example, ...]:
         contribution = {
             "locomotive": "Mecalac",
@@ -118,7 +124,11 @@ class FiliereMapKind(ActivityKind):
             .values_list("name", flat=True)
             .distinct()[:400]
         )
-        context["mine"] = MapLink.objects.filter(
-            activity=activity, participant=participant
-        ).select_related("locomotive", "partner")
+        context["mine"] = (
+            MapLink.objects.filter(activity=activity, participant=participant).select_related(
+                "locomotive", "partner"
+            )
+            if participant is not None
+            else []
+        )
         return context

@@ -32,12 +32,13 @@ Every hook has a documented default, so a kind overrides only what it does:
 | `answer_text(activity, data)` | "" | the shared `reponses` export of answers |
 | `stage_key(activity)` | "" | what else the phones' stage depends on (the seating...) |
 | `examples(activity)` | none | commands with valid data: the contract test fills the activity with them |
+| `participants_with_own_part(activity)` | None (every phone fetches its own part) | only these phones fetch their own part after a move; the others use the blank part the push carries |
 | `control_commands`, `phone_commands`, `personal_commands` | none | one URL each |
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -206,14 +207,16 @@ class ActivityKind:
     def phone_context(
         self,
         activity: Activity,
-        participant: Participant,
+        participant: Participant | None,
         *,
         form: forms.Form | None = None,
         saved: bool = False,
         message: str = "",
     ) -> dict[str, Any]:
         """The context of the phone's own part: `form` is the bound form of a refused post
-        (shown with its errors), `saved` says a command just succeeded."""
+        (shown with its errors), `saved` says a command just succeeded. With no participant:
+        the blank part, what a phone that has nothing of its own yet sees (unless
+        `participants_with_own_part` returns None, then it is never asked)."""
         return {
             "activity": activity,
             "rencontre": activity.step.rencontre,
@@ -237,6 +240,13 @@ class ActivityKind:
 
     def examples(self, activity: Activity) -> tuple[Example, ...]:
         return ()
+
+    def participants_with_own_part(self, activity: Activity) -> Collection[int] | None:
+        """The participants whose own part differs from the blank one (`phone_context` with no
+        participant): an answer, a priority... After a move only their phones fetch it; the
+        others use the blank part carried by the push, so a move never costs N requests at
+        once. None: the own part depends on who asks, every phone fetches it (spread out)."""
+        return None
 
     # ---- the engine's helpers, not meant to be overridden
 

@@ -6,15 +6,18 @@ a page load, a WebSocket push and the PDF, and their query counts stay flat as t
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from workshops import kinds
+from workshops.kinds import Personal
 from workshops.models import (
     Activity,
     ActorType,
@@ -121,9 +124,74 @@ def _activity_context(rencontre: Rencontre, activity: Activity | None, *, result
     return context
 
 
+@dataclass(frozen=True)
+class OwnParts:
+    """Which phones fetch their own part after a move, as a compact bit set of participant
+    ids (`bits`: base64, bit i for participant `base + i`) so a push to 1,000 phones stays
+    small; `everyone` when the kind cannot tell. The fetches are spread over `spread_ms`."""
+
+    everyone: bool
+    base: int = 0
+    bits: str = ""
+    count: int = 0
+
+    # A phone fetches within this many milliseconds per fetching phone (at most 3 s): a few
+    # hundred requests a second at most, whatever the size of the room.
+    SPREAD_PER_PHONE_MS: ClassVar[int] = 4
+    MAX_SPREAD_MS: ClassVar[int] = 3000
+
+    @classmethod
+    def of(cls, ids: Collection[int] | None, *, everyone_count: int) -> OwnParts:
+        if ids is None:
+            return cls(everyone=True, count=everyone_count)
+        ids = sorted(set(ids))
+        if not ids:
+            return cls(everyone=False)
+        base = ids[0]
+        mask = bytearray((ids[-1] - base) // 8 + 1)
+        for pid in ids:
+            offset = pid - base
+            mask[offset // 8] |= 1 << (offset % 8)
+        return cls(False, base, base64.b64encode(bytes(mask)).decode(), len(ids))
+
+    def has(self, participant_id: int) -> bool:
+        if self.everyone:
+            return True
+        offset = participant_id - self.base
+        mask = base64.b64decode(self.bits) if self.bits else b""
+        return 0 <= offset < len(mask) * 8 and bool(mask[offset // 8] >> (offset % 8) & 1)
+
+    @property
+    def spread_ms(self) -> int:
+        return min(self.MAX_SPREAD_MS, self.SPREAD_PER_PHONE_MS * self.count)
+
+
 def phone_context(rencontre: Rencontre) -> dict[str, Any]:
-    """What every phone of the rencontre shows now (nothing personal: rendered once for all)."""
-    return _activity_context(rencontre, current_activity(rencontre), results=False)
+    """What every phone of the rencontre shows now (nothing personal: rendered once for all).
+
+    For a kind whose phones have an own part, it carries the blank part (what a phone with
+    nothing of its own sees) and which phones must fetch theirs (`own`)."""
+    activity = current_activity(rencontre)
+    context = _activity_context(rencontre, activity, results=False)
+    kind = context["kind"]
+    if activity is not None and kind.has_phone_part:
+        activity.step.rencontre = rencontre
+        ids = kind.participants_with_own_part(activity)
+        joined = Participant.objects.filter(rencontre=rencontre).count() if ids is None else 0
+        context["own"] = OwnParts.of(ids, everyone_count=joined)
+        if ids is not None:
+            context["blank_part"] = Personal(
+                kind.partial("mine"), kind.phone_context(activity, None)
+            )
+    return context
+
+
+def own_part(activity: Activity, participant: Participant) -> Personal | None:
+    """The participant's own part of the activity, rendered into their page on a load."""
+    kind = kinds.get(activity.kind)
+    if not kind.has_phone_part:
+        return None
+    return Personal(kind.partial("mine"), kind.phone_context(activity, participant))
 
 
 def screen_context(rencontre: Rencontre) -> dict[str, Any]:

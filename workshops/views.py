@@ -92,6 +92,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if participant is not None:
         context = selectors.phone_context(rencontre)
         context.update({"participant": participant, "oob": False})
+        if context["activity"] is not None:
+            context["own_part"] = selectors.own_part(context["activity"], participant)
         return render(request, "workshops/phone/page.html", context)
     closed = rencontre.status == Rencontre.Status.CLOSED
     form = JoinForm(request.POST if request.method == "POST" and not closed else None)

@@ -66,6 +66,41 @@
     }
   });
 
+  // A phone's own part (its answer, its priority...). The push, the same for every phone,
+  // carries the blank part and, as a bit set of participant ids, which phones have something
+  // of their own: only those fetch it, each at a random moment within the spread, so a move
+  // never sends every phone to the server at once. A page load has it already (data-fresh).
+  function me() {
+    var el = document.querySelector("[data-participant]");
+    return el ? parseInt(el.dataset.participant, 10) : -1;
+  }
+  function hasOwn(slot, id) {
+    if (slot.dataset.ownAll === "1") return true;
+    if (!slot.dataset.ownBits) return false;
+    var offset = id - parseInt(slot.dataset.ownBase, 10);
+    var bytes = atob(slot.dataset.ownBits);
+    return offset >= 0 && offset < bytes.length * 8 && ((bytes.charCodeAt(offset >> 3) >> (offset & 7)) & 1) === 1;
+  }
+  function fetchOwn(slot, delay) {
+    setTimeout(function () {
+      var target = slot.querySelector(".mine");
+      if (!target || !document.body.contains(slot)) return; // moved on meanwhile
+      htmx.ajax("GET", slot.dataset.src, { target: target, swap: "outerHTML" });
+    }, delay);
+  }
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var slot = document.querySelector("#stage .mine-slot");
+    if (!slot || slot.dataset.fresh || slot.dataset.fetching) return;
+    slot.dataset.fetching = "1";
+    if (hasOwn(slot, me())) fetchOwn(slot, Math.random() * parseInt(slot.dataset.spread || "0", 10));
+  });
+  // Back on this page after a while (another tab may have answered): fetch it again.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") return;
+    var slot = document.querySelector("#stage .mine-slot");
+    if (slot && me() >= 0 && !document.querySelector("#stage .mine :focus")) fetchOwn(slot, 0);
+  });
+
   // Countdown: the server sends seconds left; we tick from the moment the element arrived.
   var seen = new WeakMap();
   function pad(n) { return (n < 10 ? "0" : "") + n; }

@@ -90,6 +90,37 @@ def test_five_phones_answer_and_the_projector_follows(browser, sqlite_server):
     control.locator("body").press("o")
     expect(phones[0].locator(".notice--closed").first).to_be_visible()
     expect(phones[0].get_by_role("button", name="Foncier disponible")).to_be_disabled()
+
+    # Ranking: three places each; the wall ranks by points (3, 2, 1); one item twice is
+    # refused with the choices kept.
+    goto(control, "Par quoi commencer ? Classez trois leviers")
+    land, skills, energy = (
+        "Préparer du foncier prêt à l'emploi",
+        "Former aux métiers de l'industrie",
+        "Sécuriser l'accès à l'énergie",
+    )
+    orders = [[skills, land, energy]] * 3 + [[land, energy, skills]] * 2
+    for page, order in zip(phones, orders, strict=True):
+        for place, item in enumerate(order, start=1):
+            page.get_by_label(f"Place {place}").select_option(label=item)
+        page.get_by_role("button", name="Envoyer mon classement").click()
+        expect(page.locator(".saved")).to_contain_text("Réponse enregistrée")
+    rows = screen.locator(".chart--bars g")
+    # skills 3*3 + 2*1 = 11, land 3*2 + 2*3 = 12, energy 3*1 + 2*2 = 7
+    expect(rows.nth(0)).to_contain_text(f"1. {land}")
+    expect(rows.nth(0)).to_contain_text("12 points")
+    expect(rows.nth(1)).to_contain_text("11 points")
+    expect(rows.nth(2)).to_contain_text("7 points")
+    page = phones[0]
+    page.get_by_label("Place 2").select_option(label=skills)
+    page.get_by_role("button", name="Envoyer mon classement").click()
+    expect(page.locator(".notice--error, .field__error").first).to_contain_text(
+        "Un même élément ne peut pas occuper deux places."
+    )
+    expect(page.get_by_label("Place 2")).to_have_value("c2")
+    expect(rows.nth(0)).to_contain_text("12 points")
+    shot(screen, "constat-screen-ranking")
+    shot(page, "constat-phone-ranking")
     for page in phones:
         page.context.close()
     fac.close()
