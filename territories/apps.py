@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TerritoriesConfig(AppConfig):
     name = "territories"
 
     def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
-
+        # Models and the engine's registry exist only once the apps are loaded.
         from territories import forms, selectors, views
         from workshops import kinds
 

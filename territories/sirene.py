@@ -4,8 +4,10 @@ Columns are read by header name (the file has 48 or 54 columns depending on its 
 The file may be plain CSV, `.gz` or `.zip`; it is read line by line in constant memory,
 filtered to the territory's communes (Paris / Lyon / Marseille arrondissements and communes
 déléguées resolve to their commune) and to NAF sections (industry, section C, by default),
-and upserted by SIRET in batches. The whole import is one transaction: a file that turns out
-not to be SIRENE changes nothing. Bad lines are reported with their numbers, never fatal.
+and staged in batches (short transactions: phones keep answering during a long import). The
+staged rows are then applied to the territory in one short transaction: a file that turns out
+not to be SIRENE, or a worker that stops halfway, changes nothing. Bad lines are reported with
+their numbers, never fatal.
 
 NAF rév. 2 divisions to sections: INSEE, Nomenclature d'activités française rév. 2 (2008).
 Codes of the older NAF rév. 1 (nomenclature "NAFv1", still found on establishments closed
@@ -17,11 +19,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
-import io
-import zipfile
+import time
+import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from territories import cog
-from territories.models import Establishment, SiteEvent, Territory
+from territories.files import read_lines
+from territories.models import Establishment, SiteEvent, StagedEstablishment, Territory
 
 REQUIRED = (
     "siret",
@@ -126,31 +128,56 @@ SECTIONS = [
     ("T", 97, 98),
     ("U", 99, 99),
 ]
-HEADCOUNT_BANDS = {
-    "NN",
-    "00",
-    "01",
-    "02",
-    "03",
-    "11",
-    "12",
-    "21",
-    "22",
-    "31",
-    "32",
-    "41",
-    "42",
-    "51",
-    "52",
-    "53",
+# SIRENE headcount bands (tranche d'effectifs) and the jobs each stands for: the midpoint of
+# the band (0 for "non employeur" and "0 salarié", 10,000 for 10,000 and more).
+BAND_JOBS = {
+    "NN": 0.0,
+    "00": 0.0,
+    "01": 1.5,
+    "02": 4.0,
+    "03": 7.5,
+    "11": 14.5,
+    "12": 34.5,
+    "21": 74.5,
+    "22": 149.5,
+    "31": 224.5,
+    "32": 374.5,
+    "41": 749.5,
+    "42": 1499.5,
+    "51": 3499.5,
+    "52": 7499.5,
+    "53": 10000.0,
 }
+HEADCOUNT_BANDS = set(BAND_JOBS)
 NON_DIFFUSIBLE = "[ND]"
 BATCH = 2000
 MAX_LISTED_MALFORMED = 200
+CSV_FIELD_LIMIT = 10_000
+PROGRESS_SECONDS = 2.0  # progress (the job's heartbeat) is written at least this often
+STAGED_FIELDS = (
+    "siren",
+    "name",
+    "naf",
+    "commune",
+    "created_on",
+    "closed_on",
+    "active",
+    "headcount_band",
+    "headcount_year",
+    "diffusible",
+)
 
 
 class SireneFormatError(ValueError):
     """The file is not a SIRENE establishment stock; the message says why, in French."""
+
+
+class ImportAbandoned(RuntimeError):
+    """The job was marked failed (stale) while this process still ran it: nothing applied."""
+
+
+def jobs_of(band: str) -> float:
+    return BAND_JOBS.get(band, 0.0)
 
 
 @dataclass
@@ -184,6 +211,25 @@ class ImportReport:
             self.malformed.append((line, reason))
 
 
+class Progress:
+    """Calls `report(rows_read)` at most every PROGRESS_SECONDS (and at the end)."""
+
+    def __init__(self, report: Callable[[int], None] | None) -> None:
+        self.report = report
+        self.last = time.monotonic()
+
+    def tick(self, read: int) -> None:
+        if self.report is not None and read % 1000 == 0:
+            now = time.monotonic()
+            if now - self.last >= PROGRESS_SECONDS:
+                self.last = now
+                self.report(read)
+
+    def done(self, read: int) -> None:
+        if self.report is not None:
+            self.report(read)
+
+
 def section_of(naf: str, nomenclature: str) -> str | None:
     digits = naf[:2]
     if not digits.isdigit():
@@ -194,29 +240,48 @@ def section_of(naf: str, nomenclature: str) -> str | None:
     return next((s for s, low, high in SECTIONS if low <= division <= high), None)
 
 
-def _open(path: Path) -> tuple[io.BufferedIOBase, int]:
-    """A binary stream of the CSV (decompressed) and the size of the file on disk."""
-    size = path.stat().st_size
-    with path.open("rb") as probe:
-        magic = probe.read(4)
-    if magic[:2] == b"\x1f\x8b":
-        return gzip.open(path, "rb"), size
-    if magic == b"PK\x03\x04":
-        archive = zipfile.ZipFile(path)
-        names = [n for n in archive.namelist() if n.lower().endswith(".csv")]
-        if not names:
-            raise SireneFormatError(_("L'archive ZIP ne contient aucun fichier CSV."))
-        return archive.open(names[0]), size
-    return path.open("rb"), size
-
-
-def _lines(stream: io.BufferedIOBase, report: ImportReport) -> Iterator[str]:
-    for number, raw in enumerate(stream, start=1):
+def decoded_lines(raw_lines: Iterable[bytes], report: ImportReport) -> Iterator[str]:
+    """UTF-8 lines (the first without its BOM); an undecodable line is reported and empty."""
+    for number, raw in enumerate(raw_lines, start=1):
         try:
             yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
             report.bad(number, _("encodage illisible (le fichier doit être en UTF-8)"))
             yield ""
+
+
+def csv_rows(reader: Iterator[list[str]], report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row) of a csv.reader, unreadable rows (a field over the limit, a stray
+    quote) reported as malformed instead of stopping the import."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.read += 1
+            report.bad(reader.line_num, _("ligne illisible (%(e)s)") % {"e": str(error)[:80]})
+            continue
+        if not row or row == [""]:
+            continue
+        report.read += 1
+        yield reader.line_num, row
+
+
+def _header(reader: Iterator[list[str]], required: tuple[str, ...], what: str) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SireneFormatError(_("Le fichier est vide.")) from None
+    except csv.Error:
+        raise SireneFormatError(_("La première ligne n'est pas un en-tête CSV.")) from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise SireneFormatError(
+            _("Ce n'est pas un fichier SIRENE %(w)s : colonnes manquantes %(c)s.")
+            % {"w": what, "c": ", ".join(missing)}
+        )
+    return header
 
 
 def _opt(row: list[str], index: int | None) -> str:
@@ -236,119 +301,162 @@ def sirene_import(
     path: Path,
     sections: set[str] | frozenset[str] = frozenset({"C"}),
     stock_date: dt.date | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    run: str = "",
+    still_wanted: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import the territory's establishments of `sections` from a SIRENE stock file.
-    Side effects: creates and updates Establishment rows, all or nothing."""
+    The kept rows are staged under `run` in batches, then applied in one transaction
+    (if `still_wanted()` says so at that moment). Raises UploadRefused or SireneFormatError.
+    Side effects: creates and updates Establishment rows (and headcount SiteEvents), all or
+    nothing; staged rows are deleted afterwards."""
+    run = run or f"cmd-{uuid.uuid4().hex[:16]}"
+    StagedEstablishment.objects.filter(run=run).delete()
+    try:
+        report = sirene_stage(
+            territory=territory, path=path, sections=sections, run=run, progress=progress
+        )
+        sirene_apply(
+            territory=territory,
+            run=run,
+            stock_date=stock_date,
+            report=report,
+            still_wanted=still_wanted,
+        )
+    finally:
+        StagedEstablishment.objects.filter(run=run).delete()
+    return report
+
+
+def sirene_stage(
+    *,
+    territory: Territory,
+    path: Path,
+    sections: set[str] | frozenset[str],
+    run: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Read the stock file and stage the territory's rows under `run`.
+    Side effects: writes StagedEstablishment rows, BATCH at a time (one short write each)."""
     communes = set(territory.communes)
     if not communes:
         raise SireneFormatError(_("Ce territoire ne compte aucune commune."))
     resolve = cog.load().resolve
     naf_codes = cog.naf_labels()
     report = ImportReport()
-    csv.field_size_limit(10_000)
-    stream, size = _open(path)
-    with stream, transaction.atomic():
-        reader = csv.reader(_lines(stream, report))
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise SireneFormatError(_("Le fichier est vide.")) from None
-        except csv.Error:
-            raise SireneFormatError(_("La première ligne n'est pas un en-tête CSV.")) from None
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise SireneFormatError(
-                _("Ce n'est pas un fichier SIRENE des établissements : colonnes manquantes %(c)s.")
-                % {"c": ", ".join(missing)}
+    ticker = Progress(progress)
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(decoded_lines(read_lines(path), report))
+    header = _header(reader, REQUIRED, _("des établissements"))
+    col = {name: header.index(name) for name in header}
+    optional = {
+        n: col.get(n)
+        for n in (
+            "nomenclatureActivitePrincipaleEtablissement",
+            "statutDiffusionEtablissement",
+            "anneeEffectifsEtablissement",
+            "dateDebut",
+            "enseigne1Etablissement",
+            "denominationUsuelleEtablissement",
+            "siren",
+        )
+    }
+    batch: dict[str, StagedEstablishment] = {}
+    for line, row in csv_rows(reader, report):
+        ticker.tick(report.read)
+        if len(row) != len(header):
+            report.bad(
+                line, _("%(n)d colonnes au lieu de %(m)d") % {"n": len(row), "m": len(header)}
             )
-        col = {name: header.index(name) for name in header}
-        optional = {
-            n: col.get(n)
-            for n in (
-                "nomenclatureActivitePrincipaleEtablissement",
-                "statutDiffusionEtablissement",
-                "anneeEffectifsEtablissement",
-                "dateDebut",
-                "enseigne1Etablissement",
-                "denominationUsuelleEtablissement",
-                "siren",
-            )
-        }
-        batch: dict[str, dict] = {}
-        line = 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                line = reader.line_num
-                report.read += 1
-                report.bad(line, _("ligne illisible (%(e)s)") % {"e": str(error)[:80]})
-                continue
-            line = reader.line_num
-            if not row or row == [""]:
-                continue
-            report.read += 1
-            if progress and report.read % 100_000 == 0:
-                progress(report.read, size)
-            if len(row) != len(header):
-                report.bad(
-                    line, _("%(n)d colonnes au lieu de %(m)d") % {"n": len(row), "m": len(header)}
-                )
-                continue
-            siret = row[col["siret"]]
-            if len(siret) != 14 or not siret.isdigit():
-                report.bad(line, _("SIRET invalide « %(s)s »") % {"s": siret[:20]})
-                continue
-            commune = resolve(row[col["codeCommuneEtablissement"]])
-            if commune not in communes:
-                report.skipped["hors territoire"] += 1
-                continue
-
-            naf = row[col["activitePrincipaleEtablissement"]]
-            nomenclature = _opt(row, optional["nomenclatureActivitePrincipaleEtablissement"])
-            section = section_of(naf, nomenclature)
-            if section is None and nomenclature == "NAFv1":
-                report.skipped["NAF rév. 1 hors industrie"] += 1
-                continue
-            if section not in sections:
-                report.skipped["autre secteur"] += 1
-                continue
-            if nomenclature != "NAFv1" and naf not in naf_codes:
-                report.skipped["code NAF inconnu"] += 1
-                continue
-            non_diffusible = (
-                NON_DIFFUSIBLE in row or _opt(row, optional["statutDiffusionEtablissement"]) == "P"
-            )
-            name = _opt(row, optional["enseigne1Etablissement"]) or _opt(
-                row, optional["denominationUsuelleEtablissement"]
-            )
-            band = row[col["trancheEffectifsEtablissement"]]
-            year = _opt(row, optional["anneeEffectifsEtablissement"])
-            active = row[col["etatAdministratifEtablissement"]] != "F"
-            batch[siret] = {
-                "siren": _opt(row, optional["siren"]) or siret[:9],
-                "name": "" if name == NON_DIFFUSIBLE else name[:200],
-                "naf": naf[:6],
-                "commune": commune,
-                "created_on": _date(row[col["dateCreationEtablissement"]]),
-                "closed_on": None if active else _date(_opt(row, optional["dateDebut"])),
-                "active": active,
-                "headcount_band": band if band in HEADCOUNT_BANDS else "",
-                "headcount_year": int(year) if year.isdigit() else None,
-                "diffusible": not non_diffusible,
-                "stock_date": stock_date,
-            }
-            report.kept += 1
-            if len(batch) >= BATCH:
-                _flush(territory, batch, report)
-                batch = {}
-        _flush(territory, batch, report)
-    if progress:
-        progress(report.read, size)
+            continue
+        siret = row[col["siret"]]
+        if len(siret) != 14 or not siret.isdigit():
+            report.bad(line, _("SIRET invalide « %(s)s »") % {"s": siret[:20]})
+            continue
+        commune = resolve(row[col["codeCommuneEtablissement"]])
+        if commune not in communes:
+            report.skipped["hors territoire"] += 1
+            continue
+        naf = row[col["activitePrincipaleEtablissement"]]
+        nomenclature = _opt(row, optional["nomenclatureActivitePrincipaleEtablissement"])
+        section = section_of(naf, nomenclature)
+        if section is None and nomenclature == "NAFv1":
+            report.skipped["NAF rév. 1 hors industrie"] += 1
+            continue
+        if section not in sections:
+            report.skipped["autre secteur"] += 1
+            continue
+        if nomenclature != "NAFv1" and naf not in naf_codes:
+            report.skipped["code NAF inconnu"] += 1
+            continue
+        non_diffusible = (
+            NON_DIFFUSIBLE in row or _opt(row, optional["statutDiffusionEtablissement"]) == "P"
+        )
+        name = _opt(row, optional["enseigne1Etablissement"]) or _opt(
+            row, optional["denominationUsuelleEtablissement"]
+        )
+        band = row[col["trancheEffectifsEtablissement"]]
+        year = _opt(row, optional["anneeEffectifsEtablissement"])
+        active = row[col["etatAdministratifEtablissement"]] != "F"
+        batch[siret] = StagedEstablishment(
+            run=run,
+            siret=siret,
+            siren=(_opt(row, optional["siren"]) or siret[:9])[:9],
+            name="" if name == NON_DIFFUSIBLE else name[:200],
+            naf=naf[:6],
+            commune=commune,
+            created_on=_date(row[col["dateCreationEtablissement"]]),
+            closed_on=None if active else _date(_opt(row, optional["dateDebut"])),
+            active=active,
+            headcount_band=band if band in HEADCOUNT_BANDS else "",
+            headcount_year=int(year) if year.isdigit() and len(year) == 4 else None,
+            diffusible=not non_diffusible,
+        )
+        report.kept += 1
+        if len(batch) >= BATCH:
+            _stage(batch)
+            batch = {}
+    _stage(batch)
+    ticker.done(report.read)
     return report
+
+
+def _stage(batch: dict[str, StagedEstablishment]) -> None:
+    """One short write: a SIRET seen again later in the file replaces its staged row."""
+    if batch:
+        StagedEstablishment.objects.bulk_create(
+            list(batch.values()),
+            update_conflicts=True,
+            unique_fields=["run", "siret"],
+            update_fields=list(STAGED_FIELDS),
+        )
+
+
+def sirene_apply(
+    *,
+    territory: Territory,
+    run: str,
+    stock_date: dt.date | None,
+    report: ImportReport,
+    still_wanted: Callable[[], bool] | None = None,
+) -> None:
+    """Apply the rows staged under `run` to the territory, in one transaction.
+    Raises ImportAbandoned when `still_wanted()` is false (checked inside the transaction).
+    Side effects: creates and updates Establishment rows and headcount SiteEvents."""
+    with transaction.atomic():
+        if still_wanted is not None and not still_wanted():
+            raise ImportAbandoned(run)
+        staged = StagedEstablishment.objects.filter(run=run).order_by("siret")
+        last = ""
+        while True:
+            chunk = list(staged.filter(siret__gt=last)[:BATCH])
+            if not chunk:
+                break
+            last = chunk[-1].siret
+            batch = {s.siret: {k: getattr(s, k) for k in STAGED_FIELDS} for s in chunk}
+            for values in batch.values():
+                values["stock_date"] = stock_date
+            _flush(territory, batch, report)
 
 
 def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -> None:
@@ -378,9 +486,7 @@ def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -
             report.unchanged += 1
     Establishment.objects.bulk_create(to_create)
     if to_update:
-        Establishment.objects.bulk_update(
-            to_update, [k for k in next(iter(batch.values())) if k != "stock_date"] + ["stock_date"]
-        )
+        Establishment.objects.bulk_update(to_update, [*STAGED_FIELDS, "stock_date"])
     SiteEvent.objects.bulk_create(events, ignore_conflicts=True)
     report.created += len(to_create)
     report.updated += len(to_update)
@@ -390,8 +496,6 @@ def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -
 def _headcount_change(current: Establishment, values: dict) -> SiteEvent | None:
     """A newer stock whose headcount band differs from the older one: an extension (band up)
     or a reduction (band down), dated at the newer stock, jobs by band midpoints."""
-    from territories.selectors import BAND_JOBS, jobs_of
-
     old_date, new_date = current.stock_date, values.get("stock_date")
     old_band, new_band = current.headcount_band, values.get("headcount_band", "")
     if not (
@@ -422,49 +526,48 @@ HISTORIQUE_REQUIRED = (
 )
 
 
-def historique_import(*, territory: Territory, path: Path) -> ImportReport:
+def historique_import(
+    *,
+    territory: Territory,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    still_wanted: Callable[[], bool] | None = None,
+) -> ImportReport:
     """Closure dates from `StockEtablissementHistorique`: for the territory's establishments,
     the start of the latest period whose administrative state changed to closed ("F").
-    Side effects: sets closed_on of the territory's closed establishments."""
+    The file is read without a transaction (memory bounded by the territory's sites), the
+    dates written in one short one. Side effects: sets closed_on of closed establishments."""
     known = set(Establishment.objects.filter(territory=territory).values_list("siret", flat=True))
     report = ImportReport()
+    ticker = Progress(progress)
     closures: dict[str, dt.date] = {}
-    stream, _size = _open(path)
-    with stream, transaction.atomic():
-        reader = csv.reader(_lines(stream, report))
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise SireneFormatError(_("Le fichier est vide.")) from None
-        missing = [c for c in HISTORIQUE_REQUIRED if c not in header]
-        if missing:
-            raise SireneFormatError(
-                _("Ce n'est pas un fichier SIRENE historique : colonnes manquantes %(c)s.")
-                % {"c": ", ".join(missing)}
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(decoded_lines(read_lines(path), report))
+    header = _header(reader, HISTORIQUE_REQUIRED, _("historique"))
+    col = {name: header.index(name) for name in HISTORIQUE_REQUIRED}
+    for line, row in csv_rows(reader, report):
+        ticker.tick(report.read)
+        if len(row) != len(header):
+            report.bad(
+                line, _("%(n)d colonnes au lieu de %(m)d") % {"n": len(row), "m": len(header)}
             )
-        col = {name: header.index(name) for name in HISTORIQUE_REQUIRED}
-        for row in reader:
-            if not row or row == [""]:
-                continue
-            report.read += 1
-            if len(row) != len(header):
-                report.bad(
-                    reader.line_num,
-                    _("%(n)d colonnes au lieu de %(m)d") % {"n": len(row), "m": len(header)},
-                )
-                continue
-            siret = row[col["siret"]]
-            if siret not in known:
-                report.skipped["hors territoire ou hors secteur"] += 1
-                continue
-            if (
-                row[col["etatAdministratifEtablissement"]] == "F"
-                and row[col["changementEtatAdministratifEtablissement"]].lower() == "true"
-            ):
-                date = _date(row[col["dateDebut"]])
-                if date and (siret not in closures or date > closures[siret]):
-                    closures[siret] = date
-                report.kept += 1
+            continue
+        siret = row[col["siret"]]
+        if siret not in known:
+            report.skipped["hors territoire ou hors secteur"] += 1
+            continue
+        if (
+            row[col["etatAdministratifEtablissement"]] == "F"
+            and row[col["changementEtatAdministratifEtablissement"]].lower() == "true"
+        ):
+            date = _date(row[col["dateDebut"]])
+            if date and (siret not in closures or date > closures[siret]):
+                closures[siret] = date
+            report.kept += 1
+    ticker.done(report.read)
+    with transaction.atomic():
+        if still_wanted is not None and not still_wanted():
+            raise ImportAbandoned(str(path))
         for siret, date in closures.items():
             report.updated += (
                 Establishment.objects.filter(territory=territory, siret=siret, active=False)
