@@ -281,7 +281,7 @@ def import_job_retry(*, job: ImportJob) -> bool:
             return False
         StagedEstablishment.objects.filter(run=job.staging_key).delete()
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.QUEUED, error="", rows_read=0
+            status=ImportJob.Status.QUEUED, error="", rows_read=0, updated_at=timezone.now()
         )
     _enqueue(job)
     return True
@@ -304,6 +304,7 @@ def import_jobs_fail_stale() -> int:
         StagedEstablishment.objects.filter(run=job.staging_key).delete()
     return ImportJob.objects.filter(pk__in=[j.pk for j in stale]).update(
         status=ImportJob.Status.FAILED,
+        updated_at=timezone.now(),
         error=str(
             _(
                 "Le processus d'import s'est arrêté en cours de route (serveur redémarré ou "
@@ -325,7 +326,7 @@ def import_job_run(*, job_id: int) -> None:
     Side effects: the import's own (all or nothing); the job's status and report; the
     uploaded file is deleted once the job is done or the file refused."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
+        status=ImportJob.Status.RUNNING, updated_at=timezone.now()
     )
     if not claimed:  # already run, retried elsewhere, or deleted
         return
@@ -334,7 +335,7 @@ def import_job_run(*, job_id: int) -> None:
     running = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING)
 
     def progress(read: int) -> None:
-        running.update(rows_read=read)
+        running.update(rows_read=read, updated_at=timezone.now())
 
     def still_wanted() -> bool:
         return running.select_for_update().exists()
@@ -342,7 +343,9 @@ def import_job_run(*, job_id: int) -> None:
     try:
         report = _run(job, path, progress, still_wanted)
     except FORMAT_ERRORS as error:
-        running.update(status=ImportJob.Status.FAILED, error=str(error)[:500])
+        running.update(
+            status=ImportJob.Status.FAILED, error=str(error)[:500], updated_at=timezone.now()
+        )
         path.unlink(missing_ok=True)
         return
     except ImportAbandoned:
@@ -352,9 +355,15 @@ def import_job_run(*, job_id: int) -> None:
         running.update(
             status=ImportJob.Status.FAILED,
             error=str(_("Erreur inattendue : rien n'a été importé. Relancez l'import.")),
+            updated_at=timezone.now(),
         )
         raise
-    running.update(status=ImportJob.Status.DONE, report=report, rows_read=report.get("read", 0))
+    running.update(
+        status=ImportJob.Status.DONE,
+        report=report,
+        rows_read=report.get("read", 0),
+        updated_at=timezone.now(),
+    )
     path.unlink(missing_ok=True)
 
 
