@@ -157,7 +157,16 @@ def events_import(
         except StopIteration:
             break
         except csv.Error as error:
-            report.errors.append((number, _("ligne illisible (%(e)s)") % {"e": _csv_error(error)}))
+            if "field larger than field limit" in str(error):
+                # The rest of the file would be read from inside that field: stop here.
+                raise EventsFormatError(
+                    _(
+                        "Ligne %(n)d : un champ dépasse %(k)d Kio ; rien n'a été importé. "
+                        "Vérifiez les guillemets du fichier."
+                    )
+                    % {"n": number, "k": CSV_FIELD_LIMIT // 1024}
+                ) from None
+            report.errors.append((number, _("ligne illisible (%(e)s)") % {"e": str(error)[:80]}))
             continue
         if not any(cell.strip() for cell in row):
             continue
@@ -189,9 +198,3 @@ def events_import(
     report.created = len(new)
     report.unchanged = len(valid) - len(new)
     return report
-
-
-def _csv_error(error: csv.Error) -> str:
-    if "field larger than field limit" in str(error):
-        return _("un champ dépasse %(n)d Kio") % {"n": CSV_FIELD_LIMIT // 1024}
-    return str(error)[:80]

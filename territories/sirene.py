@@ -259,6 +259,15 @@ def csv_rows(reader: Iterator[list[str]], report: ImportReport) -> Iterator[tupl
         except StopIteration:
             return
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                # The rest of the file would be read from inside that field: stop here.
+                raise SireneFormatError(
+                    _(
+                        "Ligne %(n)d : un champ dépasse %(k)d caractères ; ce n'est pas le "
+                        "fichier attendu, rien n'a été importé."
+                    )
+                    % {"n": reader.line_num, "k": CSV_FIELD_LIMIT}
+                ) from None
             report.read += 1
             report.bad(reader.line_num, _("ligne illisible (%(e)s)") % {"e": str(error)[:80]})
             continue

@@ -157,12 +157,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
     """Organisers upload a SIRENE stock, its history or local events; the background worker
     imports it and the job page shows its progress."""
     refusal = _too_large(request) if request.method == "POST" else ""
-    if refusal:
-        form = ImportForm()
-        form.add_error(None, refusal)
-    else:
-        form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportForm(None if refusal else request.POST or None, request.FILES or None)
+    if request.method == "POST" and not refusal and form.is_valid():
         data = form.cleaned_data
         try:
             job = services.import_job_start(
@@ -181,8 +177,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "territories/import.html",
-        {"form": form, "jobs": selectors.import_jobs_of(request.user)[:10]},
-        status=400 if form.errors else 200,
+        {"form": form, "refusal": refusal, "jobs": selectors.import_jobs_of(request.user)[:10]},
+        status=400 if form.errors or refusal else 200,
     )
 
 
