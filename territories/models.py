@@ -224,11 +224,17 @@ class ImportJob(models.Model):
 
 
 class StagedEstablishment(models.Model):
-    """A stock import's rows, written in small batches while the file is read, then applied to
-    the territory in one short transaction: a file that fails halfway, or a worker that dies,
-    leaves the territory as it was."""
+    """A stock import's rows, written in small batches while the file is read, each with what
+    applying it will do (compared with the territory's sites when staged), then applied to the
+    territory by three set-based statements in one short transaction: a file that fails
+    halfway, or a worker that dies, leaves the territory as it was."""
 
-    run = models.CharField(max_length=40, db_index=True)
+    class Action(models.TextChoices):
+        CREATE = "create", _("créé")
+        UPDATE = "update", _("mis à jour")
+        NONE = "none", _("inchangé")
+
+    run = models.CharField(max_length=40)
     siret = models.CharField(max_length=14)
     siren = models.CharField(max_length=9)
     name = models.CharField(max_length=200, blank=True)
@@ -240,12 +246,19 @@ class StagedEstablishment(models.Model):
     headcount_band = models.CharField(max_length=2, blank=True)
     headcount_year = models.PositiveSmallIntegerField(null=True, blank=True)
     diffusible = models.BooleanField(default=True)
+    action = models.CharField(max_length=6, choices=Action.choices, default=Action.CREATE)
+    # A headcount change against the older stock: the SiteEvent the apply step creates.
+    event_kind = models.CharField(max_length=10, blank=True)
+    event_jobs = models.IntegerField(default=0)
+    event_name = models.CharField(max_length=200, blank=True)
+    event_source = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["run", "siret"], name="one_staged_siret_per_run")
         ]
+        indexes = [models.Index(fields=["run", "action"], name="staged_run_action")]
 
     def __str__(self) -> str:
         return f"{self.run} {self.siret}"

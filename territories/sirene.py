@@ -25,8 +25,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from territories import cog
@@ -150,10 +152,13 @@ BAND_JOBS = {
 }
 HEADCOUNT_BANDS = set(BAND_JOBS)
 NON_DIFFUSIBLE = "[ND]"
-BATCH = 2000
+BATCH = 500  # rows per staging write: one short hold of the write lock (~70 ms on SQLite)
 MAX_LISTED_MALFORMED = 200
-CSV_FIELD_LIMIT = 10_000
+# Over the line limit (territories.files): a field that long can only be a quoted field
+# spanning many lines, after which the rest of the file cannot be trusted.
+CSV_FIELD_LIMIT = 128 * 1024
 PROGRESS_SECONDS = 2.0  # progress (the job's heartbeat) is written at least this often
+STAGED_PLAN = ("action", "event_kind", "event_jobs", "event_name", "event_source")
 STAGED_FIELDS = (
     "siren",
     "name",
@@ -263,10 +268,10 @@ def csv_rows(reader: Iterator[list[str]], report: ImportReport) -> Iterator[tupl
                 # The rest of the file would be read from inside that field: stop here.
                 raise SireneFormatError(
                     _(
-                        "Ligne %(n)d : un champ dépasse %(k)d caractères ; ce n'est pas le "
-                        "fichier attendu, rien n'a été importé."
+                        "Ligne %(n)d : un champ dépasse %(k)d Kio ; ce n'est pas le fichier "
+                        "attendu (vérifiez les guillemets), rien n'a été importé."
                     )
-                    % {"n": reader.line_num, "k": CSV_FIELD_LIMIT}
+                    % {"n": reader.line_num, "k": CSV_FIELD_LIMIT // 1024}
                 ) from None
             report.read += 1
             report.bad(reader.line_num, _("ligne illisible (%(e)s)") % {"e": str(error)[:80]})
@@ -315,7 +320,7 @@ def sirene_import(
     still_wanted: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import the territory's establishments of `sections` from a SIRENE stock file.
-    The kept rows are staged under `run` in batches, then applied in one transaction
+    The kept rows are staged under `run` in batches, then applied in one short transaction
     (if `still_wanted()` says so at that moment). Raises UploadRefused or SireneFormatError.
     Side effects: creates and updates Establishment rows (and headcount SiteEvents), all or
     nothing; staged rows are deleted afterwards."""
@@ -323,7 +328,12 @@ def sirene_import(
     StagedEstablishment.objects.filter(run=run).delete()
     try:
         report = sirene_stage(
-            territory=territory, path=path, sections=sections, run=run, progress=progress
+            territory=territory,
+            path=path,
+            sections=sections,
+            stock_date=stock_date,
+            run=run,
+            progress=progress,
         )
         sirene_apply(
             territory=territory,
@@ -342,11 +352,13 @@ def sirene_stage(
     territory: Territory,
     path: Path,
     sections: set[str] | frozenset[str],
+    stock_date: dt.date | None,
     run: str,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Read the stock file and stage the territory's rows under `run`.
-    Side effects: writes StagedEstablishment rows, BATCH at a time (one short write each)."""
+    """Read the stock file and stage the territory's rows under `run`, each with what
+    applying it will do. Side effects: writes StagedEstablishment rows, BATCH at a time (one
+    short write each, never a long hold of the database's write lock)."""
     communes = set(territory.communes)
     if not communes:
         raise SireneFormatError(_("Ce territoire ne compte aucune commune."))
@@ -370,7 +382,7 @@ def sirene_stage(
             "siren",
         )
     }
-    batch: dict[str, StagedEstablishment] = {}
+    batch: dict[str, dict[str, Any]] = {}
     for line, row in csv_rows(reader, report):
         ticker.tick(report.read)
         if len(row) != len(header):
@@ -407,105 +419,68 @@ def sirene_stage(
         band = row[col["trancheEffectifsEtablissement"]]
         year = _opt(row, optional["anneeEffectifsEtablissement"])
         active = row[col["etatAdministratifEtablissement"]] != "F"
-        batch[siret] = StagedEstablishment(
-            run=run,
-            siret=siret,
-            siren=(_opt(row, optional["siren"]) or siret[:9])[:9],
-            name="" if name == NON_DIFFUSIBLE else name[:200],
-            naf=naf[:6],
-            commune=commune,
-            created_on=_date(row[col["dateCreationEtablissement"]]),
-            closed_on=None if active else _date(_opt(row, optional["dateDebut"])),
-            active=active,
-            headcount_band=band if band in HEADCOUNT_BANDS else "",
-            headcount_year=int(year) if year.isdigit() and len(year) == 4 else None,
-            diffusible=not non_diffusible,
-        )
+        batch[siret] = {
+            "siren": (_opt(row, optional["siren"]) or siret[:9])[:9],
+            "name": "" if name == NON_DIFFUSIBLE else name[:200],
+            "naf": naf[:6],
+            "commune": commune,
+            "created_on": _date(row[col["dateCreationEtablissement"]]),
+            "closed_on": None if active else _date(_opt(row, optional["dateDebut"])),
+            "active": active,
+            "headcount_band": band if band in HEADCOUNT_BANDS else "",
+            "headcount_year": int(year) if year.isdigit() and len(year) == 4 else None,
+            "diffusible": not non_diffusible,
+        }
         report.kept += 1
         if len(batch) >= BATCH:
-            _stage(batch)
+            _stage(territory, run, stock_date, batch)
             batch = {}
-    _stage(batch)
+    _stage(territory, run, stock_date, batch)
     ticker.done(report.read)
     return report
 
 
-def _stage(batch: dict[str, StagedEstablishment]) -> None:
-    """One short write: a SIRET seen again later in the file replaces its staged row."""
-    if batch:
-        StagedEstablishment.objects.bulk_create(
-            list(batch.values()),
-            update_conflicts=True,
-            unique_fields=["run", "siret"],
-            update_fields=list(STAGED_FIELDS),
-        )
-
-
-def sirene_apply(
-    *,
-    territory: Territory,
-    run: str,
-    stock_date: dt.date | None,
-    report: ImportReport,
-    still_wanted: Callable[[], bool] | None = None,
+def _stage(
+    territory: Territory, run: str, stock_date: dt.date | None, batch: dict[str, dict]
 ) -> None:
-    """Apply the rows staged under `run` to the territory, in one transaction.
-    Raises ImportAbandoned when `still_wanted()` is false (checked inside the transaction).
-    Side effects: creates and updates Establishment rows and headcount SiteEvents."""
-    with transaction.atomic():
-        if still_wanted is not None and not still_wanted():
-            raise ImportAbandoned(run)
-        staged = StagedEstablishment.objects.filter(run=run).order_by("siret")
-        last = ""
-        while True:
-            chunk = list(staged.filter(siret__gt=last)[:BATCH])
-            if not chunk:
-                break
-            last = chunk[-1].siret
-            batch = {s.siret: {k: getattr(s, k) for k in STAGED_FIELDS} for s in chunk}
-            for values in batch.values():
-                values["stock_date"] = stock_date
-            _flush(territory, batch, report)
-
-
-def _flush(territory: Territory, batch: dict[str, dict], report: ImportReport) -> None:
+    """Compare a batch with the territory's sites (a read), then write it (one statement).
+    A SIRET seen again later in the file replaces its staged row."""
     if not batch:
         return
     existing = {
         e.siret: e for e in Establishment.objects.filter(territory=territory, siret__in=list(batch))
     }
-    to_create, to_update, events = [], [], []
+    staged = []
     for siret, values in batch.items():
+        row = StagedEstablishment(run=run, siret=siret, **values)
         current = existing.get(siret)
         if current is None:
-            to_create.append(Establishment(territory=territory, siret=siret, **values))
-        elif any(
-            getattr(current, k) != v
-            for k, v in values.items()
-            if not (k == "stock_date" and v is None)
+            row.action = StagedEstablishment.Action.CREATE
+        elif all(getattr(current, k) == v for k, v in values.items()) and (
+            stock_date is None or current.stock_date == stock_date
         ):
-            change = _headcount_change(current, values)
-            if change is not None:
-                events.append(change)
-            for k, v in values.items():
-                if not (k == "stock_date" and v is None):
-                    setattr(current, k, v)
-            to_update.append(current)
+            row.action = StagedEstablishment.Action.NONE
         else:
-            report.unchanged += 1
-    Establishment.objects.bulk_create(to_create)
-    if to_update:
-        Establishment.objects.bulk_update(to_update, [*STAGED_FIELDS, "stock_date"])
-    SiteEvent.objects.bulk_create(events, ignore_conflicts=True)
-    report.created += len(to_create)
-    report.updated += len(to_update)
-    report.changes += len(events)
+            row.action = StagedEstablishment.Action.UPDATE
+            change = _headcount_change(current, values, stock_date)
+            if change is not None:
+                row.event_kind, row.event_jobs, row.event_name, row.event_source = change
+        staged.append(row)
+    StagedEstablishment.objects.bulk_create(
+        staged,
+        update_conflicts=True,
+        unique_fields=["run", "siret"],
+        update_fields=[*STAGED_FIELDS, *STAGED_PLAN],
+    )
 
 
-def _headcount_change(current: Establishment, values: dict) -> SiteEvent | None:
+def _headcount_change(
+    current: Establishment, values: dict, stock_date: dt.date | None
+) -> tuple[str, int, str, str] | None:
     """A newer stock whose headcount band differs from the older one: an extension (band up)
-    or a reduction (band down), dated at the newer stock, jobs by band midpoints."""
-    old_date, new_date = current.stock_date, values.get("stock_date")
+    or a reduction (band down), dated at the newer stock, jobs by band midpoints.
+    (kind, jobs, firm, source) of the SiteEvent, or None."""
+    old_date, new_date = current.stock_date, stock_date
     old_band, new_band = current.headcount_band, values.get("headcount_band", "")
     if not (
         old_date and new_date and new_date > old_date and values.get("active") and current.active
@@ -516,15 +491,61 @@ def _headcount_change(current: Establishment, values: dict) -> SiteEvent | None:
     diff = jobs_of(new_band) - jobs_of(old_band)
     if diff == 0:
         return None
-    return SiteEvent(
-        territory_id=current.territory_id,
-        kind=SiteEvent.Kind.EXTENSION if diff > 0 else SiteEvent.Kind.REDUCTION,
-        date=new_date,
-        siret=current.siret,
-        name=(values.get("name") or current.name or current.siret)[:200],
-        jobs=round(abs(diff)),
-        source=f"SIRENE : stocks du {old_date:%d/%m/%Y} et du {new_date:%d/%m/%Y}",
+    return (
+        SiteEvent.Kind.EXTENSION if diff > 0 else SiteEvent.Kind.REDUCTION,
+        round(abs(diff)),
+        (values.get("name") or current.name or current.siret)[:200],
+        f"SIRENE : stocks du {old_date:%d/%m/%Y} et du {new_date:%d/%m/%Y}",
     )
+
+
+def sirene_apply(
+    *,
+    territory: Territory,
+    run: str,
+    stock_date: dt.date | None,
+    report: ImportReport,
+    still_wanted: Callable[[], bool] | None = None,
+) -> None:
+    """Apply the rows staged under `run` to the territory: three set-based statements (insert
+    the new sites, update the changed ones, insert the headcount events) in one transaction,
+    so the write lock is held for a fraction of a second even for tens of thousands of sites.
+    Raises ImportAbandoned when `still_wanted()` is false (checked inside the transaction).
+    Side effects: creates and updates Establishment rows and headcount SiteEvents."""
+    staged = StagedEstablishment.objects.filter(run=run)
+    counts = dict(staged.values_list("action").annotate(n=Count("id")))
+    establishment = Establishment._meta.db_table
+    event = SiteEvent._meta.db_table
+    staging = StagedEstablishment._meta.db_table
+    columns = ", ".join(STAGED_FIELDS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if still_wanted is not None and not still_wanted():
+            raise ImportAbandoned(run)
+        cursor.execute(
+            f"INSERT INTO {establishment} (territory_id, siret, {columns}, stock_date) "
+            f"SELECT %s, siret, {columns}, %s FROM {staging} WHERE run = %s AND action = %s "
+            "ON CONFLICT (territory_id, siret) DO NOTHING",
+            [territory.pk, stock_date, run, StagedEstablishment.Action.CREATE],
+        )
+        assignments = ", ".join(f"{c} = s.{c}" for c in STAGED_FIELDS)
+        cursor.execute(
+            f"UPDATE {establishment} SET {assignments}, "
+            f"stock_date = COALESCE(%s, {establishment}.stock_date) "
+            f"FROM {staging} AS s WHERE s.run = %s AND s.action = %s "
+            f"AND {establishment}.territory_id = %s AND {establishment}.siret = s.siret",
+            [stock_date, run, StagedEstablishment.Action.UPDATE, territory.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {event} (territory_id, kind, date, siret, name, jobs, source, note) "
+            f"SELECT %s, event_kind, %s, siret, event_name, event_jobs, event_source, '' "
+            f"FROM {staging} WHERE run = %s AND event_kind <> '' "
+            "ON CONFLICT (territory_id, kind, date, name) DO NOTHING",
+            [territory.pk, stock_date, run],
+        )
+        report.changes = cursor.rowcount if stock_date else 0
+    report.created = counts.get(StagedEstablishment.Action.CREATE, 0)
+    report.updated = counts.get(StagedEstablishment.Action.UPDATE, 0)
+    report.unchanged = counts.get(StagedEstablishment.Action.NONE, 0)
 
 
 HISTORIQUE_REQUIRED = (

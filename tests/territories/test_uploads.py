@@ -200,7 +200,7 @@ def test_a_field_over_the_limit_in_the_history_is_a_french_error(territory, tmp_
         f'12345678900011,2020-01-01,F,"{huge}"\n',
         encoding="utf-8",
     )
-    with pytest.raises(SireneFormatError, match="un champ dépasse 10000 caractères"):
+    with pytest.raises(SireneFormatError, match="un champ dépasse 128 Kio"):
         historique_import(territory=territory, path=path)
 
 

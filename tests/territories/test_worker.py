@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,45 +14,13 @@ import pytest
 
 from territories.sirene import COLUMNS_54
 from tests.browser.scenario import demo_json
-from tests.conftest import ROOT, Daphne, manage, server_env
+from tests.conftest import Daphne, manage, server_env
 from tests.territories.sirene_files import row
+from tests.territories.worker import Worker
 
 CLUSES = "200033116"
 CLUSES_COMMUNE = "74081"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-class Worker:
-    """`manage.py db_worker` in its own process, as `make demo` and production start it."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self._log = log.open("wb")
-        self.log = log
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--no-reload",
-                "--no-startup-delay",
-                "--interval",
-                "0.2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        self._log.close()
-        return code
 
 
 def query(database: Path, sql: str, *params) -> list[tuple]:
