@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, TextChoices
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from territories import cog
 from territories.files import read_lines
@@ -173,6 +175,16 @@ STAGED_FIELDS = (
 )
 
 
+class Skip(TextChoices):
+    """Why a well-formed line was left out (counted in the report)."""
+
+    OUTSIDE = "outside", _lazy("hors territoire")
+    NAF_V1_OTHER = "naf_v1_other", _lazy("NAF rév. 1 hors industrie")
+    OTHER_SECTION = "other_section", _lazy("autre secteur")
+    UNKNOWN_NAF = "unknown_naf", _lazy("code NAF inconnu")
+    NOT_A_SITE = "not_a_site", _lazy("hors territoire ou hors secteur")
+
+
 class SireneFormatError(ValueError):
     """The file is not a SIRENE establishment stock; the message says why, in French."""
 
@@ -205,10 +217,14 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "extensions_reductions": self.changes,
-            "skipped": dict(self.skipped),
+            "skipped": self.skipped_labelled(),
             "malformed": self.malformed_count,
             "malformed_lines": [{"line": n, "reason": r} for n, r in self.malformed],
         }
+
+    def skipped_labelled(self) -> dict[str, int]:
+        """The skipped counts by reason, as the organiser reads them."""
+        return {str(Skip(code).label): n for code, n in sorted(self.skipped.items())}
 
     def bad(self, line: int, reason: str) -> None:
         self.malformed_count += 1
@@ -325,6 +341,10 @@ def sirene_import(
     Side effects: creates and updates Establishment rows (and headcount SiteEvents), all or
     nothing; staged rows are deleted afterwards."""
     run = run or f"cmd-{uuid.uuid4().hex[:16]}"
+    # Rows left by a run whose process was killed (a job's are dropped when it is found stale).
+    StagedEstablishment.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(days=1)
+    ).delete()
     StagedEstablishment.objects.filter(run=run).delete()
     try:
         report = sirene_stage(
@@ -396,19 +416,19 @@ def sirene_stage(
             continue
         commune = resolve(row[col["codeCommuneEtablissement"]])
         if commune not in communes:
-            report.skipped["hors territoire"] += 1
+            report.skipped[Skip.OUTSIDE] += 1
             continue
         naf = row[col["activitePrincipaleEtablissement"]]
         nomenclature = _opt(row, optional["nomenclatureActivitePrincipaleEtablissement"])
         section = section_of(naf, nomenclature)
         if section is None and nomenclature == "NAFv1":
-            report.skipped["NAF rév. 1 hors industrie"] += 1
+            report.skipped[Skip.NAF_V1_OTHER] += 1
             continue
         if section not in sections:
-            report.skipped["autre secteur"] += 1
+            report.skipped[Skip.OTHER_SECTION] += 1
             continue
         if nomenclature != "NAFv1" and naf not in naf_codes:
-            report.skipped["code NAF inconnu"] += 1
+            report.skipped[Skip.UNKNOWN_NAF] += 1
             continue
         non_diffusible = (
             NON_DIFFUSIBLE in row or _opt(row, optional["statutDiffusionEtablissement"]) == "P"
@@ -584,7 +604,7 @@ def historique_import(
             continue
         siret = row[col["siret"]]
         if siret not in known:
-            report.skipped["hors territoire ou hors secteur"] += 1
+            report.skipped[Skip.NOT_A_SITE] += 1
             continue
         if (
             row[col["etatAdministratifEtablissement"]] == "F"

@@ -85,7 +85,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Extensions ou réductions (comparaison avec le stock précédent) : {report.changes}"
             )
-        for reason, count in sorted(report.skipped.items()):
+        for reason, count in report.skipped_labelled().items():
             self.stdout.write(f"Écartées ({reason}) : {count}")
         if report.malformed_count:
             self.stdout.write(f"Lignes mal formées : {report.malformed_count}")
