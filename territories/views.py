@@ -183,8 +183,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 def _too_large(request: HttpRequest) -> str:
-    """A French refusal when the request announces more than the upload limit (judged before
-    Django reads the body)."""
+    """A French refusal when the request announces more than the upload limit. (Django has
+    already streamed the body to a temporary file, never into memory: the early cap belongs
+    to the proxy in front, e.g. nginx's client_max_body_size.)"""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -138,7 +138,7 @@ def test_a_50_mb_line_is_refused_without_reading_it_whole(territory, tmp_path):
     assert peak < 8
 
 
-def test_an_oversize_upload_is_refused_before_it_is_read(organiser, settings):
+def test_an_oversize_request_is_refused_with_a_french_message(organiser, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 100 * 1024
     response = organiser.post(
         reverse("territories:import"),
