@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## make demo: install, migrate, load the demo rencontre and serve it on http://127.0.0.1:$(PORT)
+## with the background worker (imports) beside daphne; Ctrl-C stops both.
 demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=1 $(BIN)/python manage.py demo --json >/dev/null
 	DEBUG=1 $(BIN)/python manage.py demo_territory
 	DEBUG=1 $(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p $(PORT) rencontres.asgi:application
 
 ## make test: the whole suite (unit, live WebSocket, browser, services, security)

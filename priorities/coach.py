@@ -43,7 +43,9 @@ from typing import Any, Protocol
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from priorities.models import Benefit, Horizon, Origin
 from territories.filieres import CNI_FILIERES, NEW_FILIERES
+from territories.models import Filiere
 
 _LIGATURES = {"œ": "oe", "æ": "ae", "’": "'", "ʼ": "'", "\u00a0": " ", "\u202f": " "}
 
@@ -900,8 +902,6 @@ def coach_priority(priority, filieres: Sequence[FiliereLike] | None = None) -> C
     if priority is None:
         return coach(statement="")
     if filieres is None:
-        from territories.models import Filiere
-
         filieres = list(Filiere.objects.only("slug", "name"))
     return coach(
         statement=priority.statement,
@@ -955,7 +955,6 @@ def propose(reading: Reading, current: Mapping[str, Any], *, year: int) -> tuple
     """What to propose, field by field, for the fields still empty in `current` (the
     priority's field values by name; missing means empty). Labels come from the model's
     choices."""
-    from priorities.models import Benefit, Horizon, Origin
 
     def empty(name: str) -> bool:
         return _empty(current.get(name))

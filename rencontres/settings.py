@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "workshops",
     "plenary",
     "territories",
@@ -180,7 +182,16 @@ DEFAULT_AGENDA = "rencontres.agendas.reindustrialisation"
 
 # Files uploaded by organisers wait here while their import runs in the background.
 IMPORT_DIR = os.environ.get("IMPORT_DIR", str(BASE_DIR / "imports"))
-IMPORTS_INLINE = env_bool("IMPORTS_INLINE")  # run imports in the request (tests, debugging)
+
+# Slow work (imports) runs in a background worker, never in a process serving phones: the
+# tasks are rows of the same database, run by `python manage.py db_worker` (started by
+# `make demo` beside daphne). No broker to install; a job survives a restart of anything.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # Participants stay recognised on their phone for the whole event and the weeks after it.
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 90

@@ -7,6 +7,7 @@ class TerritoriesConfig(AppConfig):
     name = "territories"
 
     def ready(self) -> None:
+        # Models and the engine's registry exist only once the apps are loaded.
         from territories import kinds as territory_kinds
         from workshops import kinds
 

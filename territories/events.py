@@ -3,20 +3,23 @@
 Columns (header names, `;` or `,`): type (ouverture | extension | fermeture), date
 (AAAA-MM-JJ or JJ/MM/AAAA), entreprise, siret (optional), emplois (optional), source, note.
 Valid lines are kept, invalid ones reported with their number and reason; importing the same
-file again changes nothing.
+file again changes nothing. The file is read within the upload bounds (territories.files) and
+at most MAX_ROWS lines; the events are written in one short transaction at the end.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from territories.files import UploadRefused, read_lines
 from territories.models import SiteEvent, Territory
 
 KINDS = {
@@ -28,6 +31,8 @@ KINDS = {
 }
 REQUIRED = ("type", "date", "entreprise")
 MAX_YEARS_AHEAD = 10  # an announced opening may be years away; 2099 is a typing error
+MAX_ROWS = 50_000  # an observatory's file has hundreds of lines; this bounds memory
+CSV_FIELD_LIMIT = 128 * 1024
 
 
 @dataclass
@@ -105,28 +110,91 @@ def event_save(*, territory: Territory, values: dict) -> bool:
     return created
 
 
-@transaction.atomic
-def events_import(*, territory: Territory, text: str) -> EventsReport:
-    """Import local events from CSV text. Side effects: creates SiteEvent rows."""
-    sample = text[:2000]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+def _decoded(path: Path) -> Iterator[str]:
+    for number, raw in enumerate(read_lines(path), start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise EventsFormatError(
+                _("Le fichier doit être en UTF-8 (ligne %(n)d illisible).") % {"n": number}
+            ) from None
+
+
+def events_import(
+    *,
+    territory: Territory,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    still_wanted: Callable[[], bool] | None = None,
+) -> EventsReport:
+    """Import local events from a CSV file. Raises EventsFormatError or UploadRefused.
+    Side effects: creates SiteEvent rows (all in one transaction)."""
+    lines = _decoded(path)
+    first = next(lines, "")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+
+    def all_lines() -> Iterator[str]:
+        yield first
+        yield from lines
+
+    reader = csv.reader(all_lines(), delimiter=delimiter)
+    try:
+        headers = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error:
+        raise EventsFormatError(_("La première ligne n'est pas un en-tête CSV.")) from None
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         raise EventsFormatError(_("Colonnes manquantes : %(c)s.") % {"c": ", ".join(missing)})
-    reader.fieldnames = headers
     report = EventsReport()
     horizon = horizon_date()
-    for number, row in enumerate(reader, start=2):
-        values, problems = event_values(
-            {k: (v or "").strip() for k, v in row.items() if k}, horizon
-        )
+    valid: dict[tuple, tuple[int, dict]] = {}
+    rows = 0
+    while True:
+        number = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                # The rest of the file would be read from inside that field: stop here.
+                raise EventsFormatError(
+                    _(
+                        "Ligne %(n)d : un champ dépasse %(k)d Kio ; rien n'a été importé. "
+                        "Vérifiez les guillemets du fichier."
+                    )
+                    % {"n": number, "k": CSV_FIELD_LIMIT // 1024}
+                ) from None
+            report.errors.append((number, _("ligne illisible (%(e)s)") % {"e": str(error)[:80]}))
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        rows += 1
+        if rows > MAX_ROWS:
+            raise UploadRefused(
+                _("Plus de %(n)d événements dans le fichier : découpez-le.") % {"n": MAX_ROWS}
+            )
+        if progress is not None and rows % 1000 == 0:
+            progress(rows)
+        typed = {h: (row[i] if i < len(row) else "").strip() for i, h in enumerate(headers) if h}
+        values, problems = event_values(typed, horizon)
         if problems:
             report.errors.append((number, " ; ".join(problems)))
             continue
-        if event_save(territory=territory, values=values):
-            report.created += 1
-        else:
-            report.unchanged += 1
+        valid.setdefault((values["kind"], values["date"], values["name"]), (number, values))
+    with transaction.atomic():
+        if still_wanted is not None and not still_wanted():
+            raise EventsFormatError(_("Import abandonné."))
+        known = set(
+            SiteEvent.objects.filter(territory=territory).values_list("kind", "date", "name")
+        )
+        new = [
+            SiteEvent(territory=territory, **values)
+            for key, (_number, values) in valid.items()
+            if key not in known
+        ]
+        SiteEvent.objects.bulk_create(new, batch_size=1000)
+    report.created = len(new)
+    report.unchanged = len(valid) - len(new)
     return report

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territories.models import Territory
+from territories.cog import naf_labels
+from territories.events import event_values, horizon_date
+from territories.files import UploadRefused, check_file, limits
+from territories.models import Filiere, ImportJob, MapLink, Territory
 from workshops.kinds import KindConfigForm, KindForm
 
 
@@ -29,6 +34,13 @@ class TerritoryConfigForm(KindConfigForm):
         }
 
 
+class FiliereShownForm(KindForm):
+    """The filière whose dynamics the wall shows (a key of the dynamics: a filière or the
+    whole territory)."""
+
+    filiere = forms.CharField(max_length=120, required=False)
+
+
 class MapContributionForm(KindForm):
     locomotive = forms.CharField(
         label=_("Entreprise locomotive"),
@@ -38,7 +50,7 @@ class MapContributionForm(KindForm):
     )
     filiere = forms.ModelChoiceField(
         label=_("Filière"),
-        queryset=None,
+        queryset=Filiere.objects.all(),
         to_field_name="name",
         empty_label=_("— choisir —"),
         error_messages={"required": _("Choisissez la filière.")},
@@ -49,14 +61,9 @@ class MapContributionForm(KindForm):
         required=False,
         widget=forms.TextInput(attrs={"list": "establishments", "autocomplete": "off"}),
     )
-    relation = forms.ChoiceField(label=_("Sa relation avec la locomotive"), choices=())
-
-    def __init__(self, *args, **kwargs) -> None:
-        from territories.models import Filiere, MapLink
-
-        super().__init__(*args, **kwargs)
-        self.fields["filiere"].queryset = Filiere.objects.all()
-        self.fields["relation"].choices = MapLink.Relation.choices
+    relation = forms.ChoiceField(
+        label=_("Sa relation avec la locomotive"), choices=MapLink.Relation.choices
+    )
 
 
 class FiliereOverridesForm(forms.Form):
@@ -65,6 +72,7 @@ class FiliereOverridesForm(forms.Form):
     lines = forms.CharField(
         label=_("Correspondances propres au territoire (une par ligne : code NAF = filière)"),
         required=False,
+        max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 8, "placeholder": "25.62 = Mines et métallurgie"}),
     )
 
@@ -73,9 +81,6 @@ class FiliereOverridesForm(forms.Form):
         return {"lines": "\n".join(f"{k} = {v}" for k, v in sorted(overrides.items()))}
 
     def clean_lines(self) -> dict[str, str]:
-        from territories.cog import naf_labels
-        from territories.models import Filiere
-
         names = set(Filiere.objects.values_list("name", flat=True))
         codes = naf_labels()
         result, errors = {}, []
@@ -100,6 +105,26 @@ class FiliereOverridesForm(forms.Form):
         return result
 
 
+class EventForm(forms.Form):
+    """One local event typed by hand, validated by the same rules as the CSV."""
+
+    type = forms.CharField(label=_("Type"), max_length=20, required=False)
+    date = forms.CharField(label=_("Date"), max_length=20, required=False)
+    entreprise = forms.CharField(label=_("Entreprise"), max_length=200, required=False)
+    siret = forms.CharField(label=_("SIRET"), max_length=20, required=False)
+    emplois = forms.CharField(label=_("Emplois"), max_length=12, required=False)
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        typed = {k: (v or "").strip() for k, v in super().clean().items()}
+        values, problems = event_values(typed, horizon_date())
+        if problems:
+            raise forms.ValidationError(problems)
+        self.values = values
+        return typed
+
+
 class ImportForm(forms.Form):
     territory = forms.CharField(
         label=_("Territoire"),
@@ -109,7 +134,7 @@ class ImportForm(forms.Form):
         ),
         error_messages={"required": _("Indiquez le territoire.")},
     )
-    kind = forms.ChoiceField(label=_("Fichier"), choices=())
+    kind = forms.ChoiceField(label=_("Fichier"), choices=ImportJob.Kind.choices)
     file = forms.FileField(
         label=_("Fichier (CSV, .gz ou .zip)"),
         error_messages={"required": _("Choisissez un fichier.")},
@@ -121,14 +146,15 @@ class ImportForm(forms.Form):
     )
     sections = forms.CharField(label=_("Sections NAF"), initial="C", max_length=60)
 
-    def __init__(self, *args, **kwargs) -> None:
-        from territories.models import ImportJob
+    def clean_file(self):
+        """Size and a ZIP's declared sizes, judged without decompressing anything."""
+        upload = self.cleaned_data["file"]
+        try:
+            check_file(upload.file, upload.size, limits())
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload
 
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = ImportJob.Kind.choices
 
-
-class FiliereShownForm(KindForm):
-    """The filière whose dynamics the wall shows (empty or the total: the whole territory)."""
-
-    filiere = forms.CharField(required=False, max_length=120)
+class RetryForm(forms.Form):
+    """Start a failed import again (the job is named by the URL)."""

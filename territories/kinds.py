@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from territories import selectors, services
 from territories.forms import FiliereShownForm, MapContributionForm, TerritoryConfigForm
-from territories.models import Establishment, Filiere, MapLink
+from territories.models import Filiere, MapLink
 from workshops.kinds import ActivityKind, Command, Example, KindResults
 from workshops.models import Activity, Participant
 from workshops.services import activity_config_set
@@ -115,20 +115,8 @@ class FiliereMapKind(ActivityKind):
                 }
             form = MapContributionForm(initial=initial, activity=activity, participant=participant)
         context["form"] = form
-        context["suggestions"] = (
-            Establishment.objects.filter(
-                territory__slug=activity.config.get("territory", ""), active=True, diffusible=True
-            )
-            .exclude(name="")
-            .order_by("name")
-            .values_list("name", flat=True)
-            .distinct()[:400]
-        )
+        context["suggestions"] = selectors.map_suggestions(activity)
         context["mine"] = (
-            MapLink.objects.filter(activity=activity, participant=participant).select_related(
-                "locomotive", "partner"
-            )
-            if participant is not None
-            else []
+            selectors.map_links_of(activity, participant) if participant is not None else []
         )
         return context

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,7 +44,8 @@ class Territory(models.Model):
     filiere_overrides = models.JSONField(
         _("correspondances NAF → filière"), default=dict, blank=True
     )
-    # Organisers who imported into it; when there are some, only they edit it.
+    # The organisers who edit it and import into it: its creator through the import page, and
+    # those staff add (admin). A territory without owners is edited by staff only.
     owners = models.ManyToManyField("auth.User", blank=True, related_name="territories")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -182,8 +180,8 @@ class SiteEvent(models.Model):
 
 
 class ImportJob(models.Model):
-    """An import started from the organisers' page, run in the background, with its progress
-    and its report (so any server process can show them)."""
+    """An import started from the organisers' page, run by the background worker, with its
+    progress and its report (so any server process can show them)."""
 
     class Kind(models.TextChoices):
         STOCK = "stock", _("Stock des établissements (StockEtablissement)")
@@ -191,23 +189,27 @@ class ImportJob(models.Model):
         EVENTS = "events", _("Événements locaux (CSV)")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
         RUNNING = "running", _("En cours")
         DONE = "done", _("Terminé")
         FAILED = "failed", _("Échec")
 
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="imports")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     filename = models.CharField(max_length=200)
     path = models.CharField(max_length=500)
     size = models.BigIntegerField(default=0)
     rows_read = models.BigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # The background task running it (django-tasks result id), for the logs.
+    task_id = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written at least every few seconds while the job runs (a heartbeat).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -216,13 +218,47 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename}"
 
-    # Progress is written every 100,000 lines (well under a second); two minutes of silence
-    # mean the process running it stopped (a server restart).
-    STALE_AFTER = dt.timedelta(minutes=2)
-
     @property
-    def interrupted(self) -> bool:
-        return (
-            self.status == self.Status.RUNNING
-            and timezone.now() - self.updated_at > self.STALE_AFTER
-        )
+    def staging_key(self) -> str:
+        return f"job-{self.pk}"
+
+
+class StagedEstablishment(models.Model):
+    """A stock import's rows, written in small batches while the file is read, each with what
+    applying it will do (compared with the territory's sites when staged), then applied to the
+    territory by three set-based statements in one short transaction: a file that fails
+    halfway, or a worker that dies, leaves the territory as it was."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("créé")
+        UPDATE = "update", _("mis à jour")
+        NONE = "none", _("inchangé")
+
+    run = models.CharField(max_length=40)
+    siret = models.CharField(max_length=14)
+    siren = models.CharField(max_length=9)
+    name = models.CharField(max_length=200, blank=True)
+    naf = models.CharField(max_length=6, blank=True)
+    commune = models.CharField(max_length=5)
+    created_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    headcount_band = models.CharField(max_length=2, blank=True)
+    headcount_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    diffusible = models.BooleanField(default=True)
+    action = models.CharField(max_length=6, choices=Action.choices, default=Action.CREATE)
+    # A headcount change against the older stock: the SiteEvent the apply step creates.
+    event_kind = models.CharField(max_length=10, blank=True)
+    event_jobs = models.IntegerField(default=0)
+    event_name = models.CharField(max_length=200, blank=True)
+    event_source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "siret"], name="one_staged_siret_per_run")
+        ]
+        indexes = [models.Index(fields=["run", "action"], name="staged_run_action")]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.siret}"

@@ -4,7 +4,7 @@ Jobs are estimated from SIRENE headcount bands by a stated rule: the midpoint of
 (0 for "non employeur" and "0 salarié", 1.5 for 1–2, 4 for 3–5, 7.5 for 6–9, 14.5 for 10–19,
 34.5 for 20–49, 74.5 for 50–99, 149.5 for 100–199, 224.5 for 200–249, 374.5 for 250–499,
 749.5 for 500–999, 1,499.5 for 1,000–1,999, 3,499.5 for 2,000–4,999, 7,499.5 for 5,000–9,999
-and 10,000 for 10,000 and more). An opening adds the jobs of its band in its year of creation;
+and 10,000 for 10,000 and more; `sirene.BAND_JOBS`). An opening adds the jobs of its band in its year of creation;
 a closure removes them in its year of closure.
 """
 
@@ -13,33 +13,90 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from territories.filieres import filiere_for_naf
-from territories.models import Establishment, SiteEvent, Territory
+from django.contrib.auth.models import User
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from territories.cog import naf_labels
+from territories.filieres import NAF_TO_FILIERE, filiere_for_naf
+from territories.layout import cluster_centre
+from territories.models import (
+    Establishment,
+    ImportJob,
+    MapLink,
+    MapNode,
+    SiteEvent,
+    Territory,
+)
+from territories.sirene import jobs_of
 from workshops.kinds import KindResults
+from workshops.models import Activity, Participant
 
-BAND_JOBS = {
-    "NN": 0.0,
-    "00": 0.0,
-    "01": 1.5,
-    "02": 4.0,
-    "03": 7.5,
-    "11": 14.5,
-    "12": 34.5,
-    "21": 74.5,
-    "22": 149.5,
-    "31": 224.5,
-    "32": 374.5,
-    "41": 749.5,
-    "42": 1499.5,
-    "51": 3499.5,
-    "52": 7499.5,
-    "53": 10000.0,
-}
-TOTAL = "Ensemble du territoire"
+# Keys of the whole territory and of sites whose NAF code maps to no filière, beside the
+# filière names in `dynamics()["by_filiere"]`.
+TOTAL = "*"
+OTHER = "~"
+LABELS = {TOTAL: _("Ensemble du territoire"), OTHER: _("Autres industries")}
 
 
-def jobs_of(band: str) -> float:
-    return BAND_JOBS.get(band, 0.0)
+def filiere_label(key: str) -> str:
+    return str(LABELS.get(key, key))
+
+
+def territories_for(user: User) -> QuerySet[Territory]:
+    """The territories an account sees: all for staff, else those it owns."""
+    territories = Territory.objects.all()
+    if not user.is_staff:
+        territories = territories.filter(owners=user)
+    return territories
+
+
+def territory_list(user: User) -> QuerySet[Territory]:
+    return territories_for(user).annotate(
+        n_sites=Count("establishments", distinct=True), n_events=Count("events", distinct=True)
+    )
+
+
+def territory_editable_by(*, territory: Territory, user: User) -> bool:
+    """Its owners and staff edit a territory and import into it; nobody else."""
+    return user.is_staff or territory.owners.filter(pk=user.pk).exists()
+
+
+def import_jobs_of(user: User) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(created_by=user).select_related("territory")
+
+
+def filiere_table(territory: Territory) -> list[dict[str, Any]]:
+    """The NAF → filière table in force: the defaults and the territory's own lines."""
+    labels = naf_labels()
+    return [
+        {
+            "code": code,
+            "label": labels.get(code, ""),
+            "filiere": territory.filiere_overrides.get(code, name),
+            "overridden": code in territory.filiere_overrides,
+        }
+        for code, name in sorted({**NAF_TO_FILIERE, **territory.filiere_overrides}.items())
+    ]
+
+
+def map_suggestions(activity: Activity) -> QuerySet:
+    """Names of the activity's territory's sites, for the phone's autocompletion."""
+    return (
+        Establishment.objects.filter(
+            territory__slug=activity.config.get("territory", ""), active=True, diffusible=True
+        )
+        .exclude(name="")
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()[:400]
+    )
+
+
+def map_links_of(activity: Activity, participant: Participant) -> QuerySet[MapLink]:
+    return MapLink.objects.filter(activity=activity, participant=participant).select_related(
+        "locomotive", "partner"
+    )
 
 
 def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str, Any]:
@@ -65,7 +122,7 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
     )
     employers: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
     for siret, name, naf, created, closed, active, band, diffusible in rows:
-        filiere = filiere_for_naf(naf, territory.filiere_overrides) or "Autres industries"
+        filiere = filiere_for_naf(naf, territory.filiere_overrides) or OTHER
         jobs = jobs_of(band)
         for key in (filiere, TOTAL):
             if created and (first_year is None or created.year >= first_year):
@@ -78,7 +135,7 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
                 employers[key].append((jobs, siret, name if diffusible else ""))
     # Local events: their filière is that of the establishment with their SIRET, if known.
     filiere_of_siret = {
-        siret: filiere_for_naf(naf, territory.filiere_overrides) or "Autres industries"
+        siret: filiere_for_naf(naf, territory.filiere_overrides) or OTHER
         for siret, _n, naf, *_rest in rows
     }
     for kind, date, siret, jobs in SiteEvent.objects.filter(territory=territory).values_list(
@@ -152,7 +209,7 @@ def dynamics_chart(years: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bars": bars, "max": top}
 
 
-def territory_results(activity) -> KindResults:
+def territory_results(activity: Activity) -> KindResults:
     """The `territory` kind: the dynamics of the territory set on the activity, for the
     filière chosen by the facilitator (the whole territory by default)."""
     territory = Territory.objects.filter(slug=activity.config.get("territory", "")).first()
@@ -175,8 +232,9 @@ def territory_results(activity) -> KindResults:
         in_debrief=current["active_sites"] > 0,
         data={
             "territory": territory,
-            "filieres": list(data["by_filiere"]),
+            "filieres": [(key, filiere_label(key)) for key in data["by_filiere"]],
             "chosen": chosen if chosen in data["by_filiere"] else TOTAL,
+            "chosen_label": filiere_label(chosen if chosen in data["by_filiere"] else TOTAL),
             "current": current,
             "chart": dynamics_chart(current["years"]),
             "stock_date": stock,
@@ -193,19 +251,16 @@ RELATION_COLORS = {
 }
 
 
-def filiere_map(activity) -> KindResults:
+def filiere_map(activity: Activity) -> KindResults:
     """The live filière map: nodes at their fixed places, links coloured by relation, the
     filière labels at their cluster, and counts."""
-    from territories.models import MapLink, MapNode
-    from territories.services import cluster_centre
-
     nodes = list(MapNode.objects.filter(activity=activity))
     links = list(MapLink.objects.filter(activity=activity).select_related("locomotive", "partner"))
     order = list(dict.fromkeys(n.filiere for n in nodes if n.role == MapNode.Role.LOCOMOTIVE))
     clusters = []
     for index, name in enumerate(order):
         x, y = cluster_centre(index)
-        clusters.append({"name": name or "Filière à préciser", "x": x, "y": y - 125})
+        clusters.append({"name": name or _("Filière à préciser"), "x": x, "y": y - 125})
     degree: dict[int, int] = defaultdict(int)
     for link in links:
         degree[link.locomotive_id] += 1

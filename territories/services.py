@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
+import shutil
+import uuid
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from territories import cog
-from territories.models import Territory
+from territories.events import EventsFormatError, event_save, events_import
+from territories.files import UploadRefused
+from territories.layout import MAP_HEIGHT, MAP_WIDTH, cluster_centre, ring
+from territories.models import (
+    Establishment,
+    ImportJob,
+    MapLink,
+    MapNode,
+    StagedEstablishment,
+    Territory,
+)
+from territories.selectors import territory_editable_by
+from territories.sirene import (
+    ImportAbandoned,
+    SireneFormatError,
+    historique_import,
+    sirene_import,
+)
+from workshops.live import broadcast_refresh_on_commit
+from workshops.models import Activity, Participant
+from workshops.words import normalize
+
+logger = logging.getLogger(__name__)
 
 DEPARTEMENT = re.compile(r"^(\d{2}|2A|2B|97\d)$")
 COMMUNE = re.compile(r"^(\d{5}|2A\d{3}|2B\d{3})$")
@@ -23,11 +55,18 @@ class TerritoryError(ValueError):
 def territory_resolve(*, spec: str) -> Territory:
     """An existing territory (by slug), or one created from the shipped composition: an EPCI
     SIREN (9 digits), a département code, or commune codes separated by commas.
-    Side effects: may create the territory."""
+    Side effects: may create the territory (without owners)."""
+    return territory_resolve_or_create(spec=spec)[0]
+
+
+@transaction.atomic
+def territory_resolve_or_create(*, spec: str) -> tuple[Territory, bool]:
+    """`territory_resolve`, and whether the territory was created by this call.
+    Side effects: may create the territory (without owners)."""
     spec = spec.strip()
     existing = Territory.objects.filter(slug=spec).first()
     if existing is not None:
-        return existing
+        return existing, False
     data = cog.load()
     if re.fullmatch(r"\d{9}", spec):
         if spec not in data.epci:
@@ -56,41 +95,23 @@ def territory_resolve(*, spec: str) -> Territory:
         else Territory.objects.filter(kind=kind, communes=communes)
     )
     if same.exists():  # the same EPCI, département or list of communes: the same territory
-        return same.first()
+        return same.first(), False
     slug = slugify(f"{name}-{code}" if code else name)[:70] or "territoire"
     base, n = slug, 2
     while Territory.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
-    return Territory.objects.create(name=name, slug=slug, kind=kind, code=code, communes=communes)
+    territory = Territory.objects.create(
+        name=name, slug=slug, kind=kind, code=code, communes=communes
+    )
+    return territory, True
 
 
 # ---------------------------------------------------------------- the live filière map
 
-MAP_WIDTH, MAP_HEIGHT = 1200, 640
-CLUSTER_COLUMNS, CLUSTER_ROWS = 4, 2
 
-
-def cluster_centre(index: int) -> tuple[float, float]:
-    index %= CLUSTER_COLUMNS * CLUSTER_ROWS
-    column, row = index % CLUSTER_COLUMNS, index // CLUSTER_COLUMNS
-    return 150 + 300 * column, 170 + 300 * row
-
-
-def _ring(slot: int, radius: float, per_ring: int, offset: float = 0.0) -> tuple[float, float]:
-    import math
-
-    ring, position = divmod(slot, per_ring)
-    angle = offset + 2 * math.pi * position / per_ring + ring * 0.4
-    r = radius * (1 + 0.55 * ring)
-    return r * math.cos(angle), r * math.sin(angle)
-
-
-def _firm_key(activity, name: str) -> tuple[str, str]:
+def _firm_key(activity: Activity, name: str) -> tuple[str, str]:
     """(key, siret): the SIRET when the name is an establishment of the activity's
     territory, else the normalised name — so "Somfy", "SOMFY " and "somfy" are one firm."""
-    from territories.models import Establishment
-    from workshops.words import normalize
-
     slug = activity.config.get("territory")
     if slug:
         match = (
@@ -105,14 +126,17 @@ def _firm_key(activity, name: str) -> tuple[str, str]:
 
 @transaction.atomic
 def map_contribute(
-    *, activity, participant, locomotive: str, filiere: str, partner: str, relation: str
-):
+    *,
+    activity: Activity,
+    participant: Participant,
+    locomotive: str,
+    filiere: str,
+    partner: str,
+    relation: str,
+) -> tuple[MapNode, MapLink | None]:
     """Add a locomotive (if new) and one of its local partners with their relation. Firms
     already on the map are merged, and nobody moves: a new node gets a free place next to
     its filière's or its locomotive's. Side effects: the map refreshes on the wall."""
-    from territories.models import MapLink, MapNode
-    from workshops.live import broadcast_refresh_on_commit
-
     nodes = MapNode.objects.select_for_update().filter(activity=activity)
     loco_key, loco_siret = _firm_key(activity, locomotive)
     loco = nodes.filter(key=loco_key).first()
@@ -125,7 +149,7 @@ def map_contribute(
         order = list(dict.fromkeys(filieres))
         index = order.index(filiere) if filiere in order else len(order)
         cx, cy = cluster_centre(index)
-        dx, dy = (0.0, 0.0) if filiere not in order else _ring(filieres.count(filiere) - 1, 110, 5)
+        dx, dy = (0.0, 0.0) if filiere not in order else ring(filieres.count(filiere) - 1, 110, 5)
         loco = MapNode.objects.create(
             activity=activity,
             key=loco_key,
@@ -144,7 +168,7 @@ def map_contribute(
         node = nodes.filter(key=partner_key).first()
         if node is None:
             taken = MapLink.objects.filter(locomotive=loco).values("partner").distinct().count()
-            dx, dy = _ring(taken, 78, 6, offset=0.5)
+            dx, dy = ring(taken, 78, 6, offset=0.5)
             node = MapNode.objects.create(
                 activity=activity,
                 key=partner_key,
@@ -174,31 +198,60 @@ def territory_overrides_set(*, territory: Territory, overrides: dict[str, str]) 
     territory.save(update_fields=["filiere_overrides"])
 
 
-# ---------------------------------------------------------------- imports from the page
-
-
-def import_job_start(*, user, spec: str, kind: str, upload, stock_date=None, sections: str = "C"):
-    """Save the uploaded file and run its import in the background (inline when
-    IMPORTS_INLINE is set). Side effects: may create the territory; the user becomes one of
-    its owners; an ImportJob row tracks progress and holds the report."""
-    import threading
-    import uuid
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from territories.models import ImportJob
-
-    territory = territory_resolve(spec=spec)
-    if not territory_editable_by(territory=territory, user=user):
-        raise TerritoryError(_("Ce territoire appartient à d'autres organisateurs."))
+@transaction.atomic
+def territory_owner_add(*, territory: Territory, user: User) -> None:
+    """Make `user` one of the territory's owners (a staff decision, or the creator's right).
+    Side effects: the user then sees, edits and imports into the territory."""
     territory.owners.add(user)
+
+
+@transaction.atomic
+def event_record(*, territory: Territory, values: dict) -> bool:
+    """Save one validated local event; False when it was already known.
+    Side effects: may create a SiteEvent (shown in the territory's dynamics)."""
+    return event_save(territory=territory, values=values)
+
+
+# ---------------------------------------------------------------- imports, run by the worker
+
+# Progress is written at least every few seconds (sirene.PROGRESS_SECONDS); this much silence
+# means the worker running the job stopped (killed, machine restarted).
+STALE_AFTER = dt.timedelta(minutes=2)
+FORMAT_ERRORS = (SireneFormatError, EventsFormatError, UploadRefused, TerritoryError)
+
+
+def import_job_start(
+    *,
+    user: User,
+    spec: str,
+    kind: str,
+    upload: UploadedFile,
+    stock_date: dt.date | None = None,
+    sections: str = "C",
+) -> ImportJob:
+    """Keep the uploaded file and queue its import for the background worker.
+    Raises TerritoryError when the territory cannot be made or belongs to others.
+    Side effects: may create the territory (its creator becomes its owner; an existing
+    territory is never claimed); writes the file under IMPORT_DIR; an ImportJob row tracks
+    progress and holds the report; a task is queued."""
+    territory, created = territory_resolve_or_create(spec=spec)
+    if created:
+        territory_owner_add(territory=territory, user=user)
+    elif not territory_editable_by(territory=territory, user=user):
+        raise TerritoryError(
+            _(
+                "Ce territoire appartient à d'autres organisateurs : demandez-leur, ou à un administrateur, de vous y ajouter."
+            )
+        )
     folder = Path(settings.IMPORT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}-{Path(upload.name).name[-80:]}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    if isinstance(upload, TemporaryUploadedFile):  # already on disk: move it, no copy
+        shutil.move(upload.temporary_file_path(), path)
+    else:
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
     job = ImportJob.objects.create(
         territory=territory,
         kind=kind,
@@ -208,82 +261,136 @@ def import_job_start(*, user, spec: str, kind: str, upload, stock_date=None, sec
         created_by=user,
         report={"stock_date": stock_date.isoformat() if stock_date else None, "sections": sections},
     )
-    if settings.IMPORTS_INLINE:
-        import_job_run(job_id=job.pk)
-    else:
-        threading.Thread(target=import_job_run, kwargs={"job_id": job.pk}, daemon=True).start()
+    _enqueue(job)
     return job
 
 
+def _enqueue(job: ImportJob) -> None:
+    # The job row is committed first (no surrounding transaction): a worker polling the
+    # queue always finds it. The immediate backend (tests) runs the import right here.
+    result = import_job_task.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+def import_job_retry(*, job: ImportJob) -> bool:
+    """Queue a failed job again when its file is still there (its worker stopped).
+    Side effects: the job is queued again, its staged rows dropped. False if not retryable."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not import_job_retryable(job):
+            return False
+        StagedEstablishment.objects.filter(run=job.staging_key).delete()
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.QUEUED, error="", rows_read=0, updated_at=timezone.now()
+        )
+    _enqueue(job)
+    return True
+
+
+def import_job_retryable(job: ImportJob) -> bool:
+    return job.status == ImportJob.Status.FAILED and Path(job.path).exists()
+
+
+@transaction.atomic
+def import_jobs_fail_stale() -> int:
+    """Mark failed the running jobs whose worker stopped (no progress for STALE_AFTER).
+    Side effects: their staged rows are deleted; the territory was never touched."""
+    stale = list(
+        ImportJob.objects.select_for_update().filter(
+            status=ImportJob.Status.RUNNING, updated_at__lt=timezone.now() - STALE_AFTER
+        )
+    )
+    for job in stale:
+        StagedEstablishment.objects.filter(run=job.staging_key).delete()
+    return ImportJob.objects.filter(pk__in=[j.pk for j in stale]).update(
+        status=ImportJob.Status.FAILED,
+        updated_at=timezone.now(),
+        error=str(
+            _(
+                "Le processus d'import s'est arrêté en cours de route (serveur redémarré ou "
+                "arrêté) : rien n'a été modifié dans le territoire."
+            )
+        ),
+    )
+
+
+@task()
+def import_job_task(job_id: int) -> str:
+    """The background task: run the job, return its final status."""
+    import_job_run(job_id=job_id)
+    return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
 def import_job_run(*, job_id: int) -> None:
-    """Run one import job to its end, recording progress every 100,000 lines.
-    Side effects: the import's own; the uploaded file is deleted afterwards."""
-    import datetime as dt
-    from pathlib import Path
-
-    from django.db import close_old_connections
-
-    from territories.events import EventsFormatError, events_import
-    from territories.models import ImportJob
-    from territories.sirene import SireneFormatError, historique_import, sirene_import
-
+    """Run one queued import job to its end, writing its progress (the heartbeat).
+    Side effects: the import's own (all or nothing); the job's status and report; the
+    uploaded file is deleted once the job is done or the file refused."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:  # already run, retried elsewhere, or deleted
+        return
     job = ImportJob.objects.select_related("territory").get(pk=job_id)
     path = Path(job.path)
+    running = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING)
 
-    def progress(read: int, _size: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(rows_read=read)
+    def progress(read: int) -> None:
+        running.update(rows_read=read, updated_at=timezone.now())
+
+    def still_wanted() -> bool:
+        return running.select_for_update().exists()
 
     try:
-        if job.kind == ImportJob.Kind.STOCK:
-            stock_date = job.report.get("stock_date")
-            report = sirene_import(
-                territory=job.territory,
-                path=path,
-                sections={
-                    s.strip().upper()
-                    for s in job.report.get("sections", "C").split(",")
-                    if s.strip()
-                },
-                stock_date=dt.date.fromisoformat(stock_date) if stock_date else None,
-                progress=progress,
-            ).as_dict()
-        elif job.kind == ImportJob.Kind.HISTORIQUE:
-            report = historique_import(territory=job.territory, path=path).as_dict()
-        else:
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError:
-                raise EventsFormatError(_("Le fichier doit être en UTF-8.")) from None
-            result = events_import(territory=job.territory, text=text)
-            report = {
-                "read": result.created + result.unchanged + len(result.errors),
-                "kept": result.created,
-                "unchanged": result.unchanged,
-                "malformed_lines": [{"line": n, "reason": r} for n, r in result.errors],
-            }
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.DONE, report=report, rows_read=report.get("read", 0)
+        report = _run(job, path, progress, still_wanted)
+    except FORMAT_ERRORS as error:
+        running.update(
+            status=ImportJob.Status.FAILED, error=str(error)[:500], updated_at=timezone.now()
         )
-    except (SireneFormatError, EventsFormatError, TerritoryError) as error:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, error=str(error)[:500]
-        )
+        path.unlink(missing_ok=True)
+        return
+    except ImportAbandoned:
+        return  # already marked failed as stale; its file stays for a retry
     except Exception:
-        ImportJob.objects.filter(pk=job_id).update(
+        logger.exception("Import job %s failed", job_id)
+        running.update(
             status=ImportJob.Status.FAILED,
-            error=str(_("Erreur inattendue : rien n'a été importé.")),
+            error=str(_("Erreur inattendue : rien n'a été importé. Relancez l'import.")),
+            updated_at=timezone.now(),
         )
         raise
-    finally:
-        path.unlink(missing_ok=True)
-        close_old_connections()
-
-
-def territory_editable_by(*, territory: Territory, user) -> bool:
-    """Its owners (the organisers who imported into it) edit a territory; one without owners
-    (made by a command) is open to every organiser."""
-    return (
-        user.is_staff
-        or not territory.owners.exists()
-        or territory.owners.filter(pk=user.pk).exists()
+    running.update(
+        status=ImportJob.Status.DONE,
+        report=report,
+        rows_read=report.get("read", 0),
+        updated_at=timezone.now(),
     )
+    path.unlink(missing_ok=True)
+
+
+def _run(job: ImportJob, path: Path, progress, still_wanted) -> dict:
+    if job.kind == ImportJob.Kind.STOCK:
+        stock_date = job.report.get("stock_date")
+        return sirene_import(
+            territory=job.territory,
+            path=path,
+            sections={
+                s.strip().upper() for s in job.report.get("sections", "C").split(",") if s.strip()
+            },
+            stock_date=dt.date.fromisoformat(stock_date) if stock_date else None,
+            progress=progress,
+            run=job.staging_key,
+            still_wanted=still_wanted,
+        ).as_dict()
+    if job.kind == ImportJob.Kind.HISTORIQUE:
+        return historique_import(
+            territory=job.territory, path=path, progress=progress, still_wanted=still_wanted
+        ).as_dict()
+    result = events_import(
+        territory=job.territory, path=path, progress=progress, still_wanted=still_wanted
+    )
+    return {
+        "read": result.created + result.unchanged + len(result.errors),
+        "kept": result.created,
+        "unchanged": result.unchanged,
+        "malformed_lines": [{"line": n, "reason": r} for n, r in result.errors],
+    }

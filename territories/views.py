@@ -1,86 +1,111 @@
-"""The organisers' pages: territories, their imports, local events and filière tables."""
+"""The organisers' territory pages: list, filière table, events and imports."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from territories import selectors, services
+from territories.files import UploadRefused, check_upload_size, limits
+from territories.forms import EventForm, FiliereOverridesForm, ImportForm, RetryForm
+from territories.models import ImportJob, SiteEvent, Territory
+
+# ---------------------------------------------------------------- the organisers' pages
 
 
-def _territory_or_404(slug: str):
-    from django.http import Http404
-
-    from territories.models import Territory
-
-    territory = Territory.objects.filter(slug=slug).first()
-    if territory is None:
-        raise Http404
+def _owned_territory(request: HttpRequest, slug: str) -> Territory:
+    """The territory, when the account may edit it (owner or staff); else 404 or 403."""
+    territory = get_object_or_404(Territory, slug=slug)
+    if not selectors.territory_editable_by(territory=territory, user=request.user):
+        raise PermissionDenied
     return territory
 
 
-def territory_list(request: HttpRequest):
-    """The organisers' territories, with their sites and their filière table."""
-    from django.db.models import Count
-    from django.shortcuts import render
+def _own_job(request: HttpRequest, job_id: int) -> ImportJob:
+    job = selectors.import_jobs_of(request.user).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
 
-    from territories.models import Territory
 
-    territories = Territory.objects.annotate(
-        n_sites=Count("establishments"), n_events=Count("events", distinct=True)
+@login_required
+@require_GET
+def territory_list(request: HttpRequest) -> HttpResponse:
+    """The account's territories (all of them for staff), with their sites and events."""
+    return render(
+        request,
+        "territories/list.html",
+        {"territories": selectors.territory_list(request.user)},
     )
-    return render(request, "territories/list.html", {"territories": territories})
 
 
-def filiere_table(request: HttpRequest, slug: str):
+@login_required
+@require_http_methods(["GET", "POST"])
+def filiere_table(request: HttpRequest, slug: str) -> HttpResponse:
     """Edit the territory's NAF → filière correspondences over the defaults."""
-    from django.contrib import messages
-    from django.shortcuts import redirect, render
-    from django.utils.translation import gettext as _
-
-    from territories.cog import naf_labels
-    from territories.filieres import NAF_TO_FILIERE
-    from territories.forms import FiliereOverridesForm
-    from territories.services import territory_overrides_set
-
-    territory = _territory_or_404(slug)
-    _check_owner(request, territory)
+    territory = _owned_territory(request, slug)
     if request.method == "POST":
         form = FiliereOverridesForm(request.POST)
         if form.is_valid():
-            territory_overrides_set(territory=territory, overrides=form.cleaned_data["lines"])
+            services.territory_overrides_set(
+                territory=territory, overrides=form.cleaned_data["lines"]
+            )
             messages.success(request, _("Correspondances enregistrées."))
             return redirect("territories:filiere_table", slug=slug)
     else:
         form = FiliereOverridesForm(
             initial=FiliereOverridesForm.initial_from(territory.filiere_overrides)
         )
-    labels = naf_labels()
-    table = [
-        {
-            "code": code,
-            "label": labels.get(code, ""),
-            "filiere": territory.filiere_overrides.get(code, name),
-            "overridden": code in territory.filiere_overrides,
-        }
-        for code, name in sorted({**NAF_TO_FILIERE, **territory.filiere_overrides}.items())
-    ]
     return render(
-        request, "territories/filieres.html", {"territory": territory, "form": form, "table": table}
+        request,
+        "territories/filieres.html",
+        {"territory": territory, "form": form, "table": selectors.filiere_table(territory)},
+        status=400 if form.errors else 200,
     )
 
 
-def import_page(request: HttpRequest):
-    """Organisers upload a SIRENE stock, its history or local events; the import runs in
-    the background and the job page shows its progress."""
-    from django.shortcuts import redirect, render
-
-    from territories.forms import ImportForm
-    from territories.models import ImportJob
-    from territories.services import TerritoryError, import_job_start
-
-    form = ImportForm(request.POST or None, request.FILES or None)
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_form(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record one local event by hand (same rules as the CSV)."""
+    territory = _owned_territory(request, slug)
+    form = EventForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if services.event_record(territory=territory, values=form.values):
+            messages.success(request, _("Événement enregistré."))
+        else:
+            messages.info(request, _("Cet événement était déjà enregistré."))
+        return redirect("territories:event_form", slug=slug)
+    return render(
+        request,
+        "territories/event.html",
+        {
+            "territory": territory,
+            "typed": form.data,
+            "problems": [e for errors in form.errors.values() for e in errors],
+            "kinds": SiteEvent.Kind.choices,
+            "events": territory.events.order_by("-date")[:30],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Organisers upload a SIRENE stock, its history or local events; the background worker
+    imports it and the job page shows its progress."""
+    refusal = _too_large(request) if request.method == "POST" else ""
+    form = ImportForm(None if refusal else request.POST or None, request.FILES or None)
+    if request.method == "POST" and not refusal and form.is_valid():
         data = form.cleaned_data
         try:
-            job = import_job_start(
+            job = services.import_job_start(
                 user=request.user,
                 spec=data["territory"],
                 kind=data["kind"],
@@ -88,81 +113,57 @@ def import_page(request: HttpRequest):
                 stock_date=data["stock_date"],
                 sections=data["sections"],
             )
-        except TerritoryError as error:
+        except services.TerritoryError as error:
             form.add_error("territory", str(error))
         else:
             return redirect("territories:import_job", job_id=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user).select_related("territory")[:10]
+    services.import_jobs_fail_stale()
     return render(
         request,
         "territories/import.html",
-        {"form": form, "jobs": jobs},
-        status=400 if form.errors else 200,
+        {"form": form, "refusal": refusal, "jobs": selectors.import_jobs_of(request.user)[:10]},
+        status=400 if form.errors or refusal else 200,
     )
 
 
-def import_job(request: HttpRequest, job_id: int):
+def _too_large(request: HttpRequest) -> str:
+    """A French refusal when the request announces more than the upload limit. (Django has
+    already streamed the body to a temporary file, never into memory: the early cap belongs
+    to the proxy in front, e.g. nginx's client_max_body_size.)"""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    bounds = limits()
+    try:
+        check_upload_size(length - 64 * 1024, bounds)  # the form's other fields
+    except UploadRefused as refused:
+        return str(refused)
+    return ""
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """One import: its progress while it runs (the page polls itself), then its report."""
-    from django.http import Http404
-    from django.shortcuts import render
-
-    from territories.models import ImportJob
-
-    job = (
-        ImportJob.objects.filter(pk=job_id, created_by=request.user)
-        .select_related("territory")
-        .first()
-    )
-    if job is None:
-        raise Http404
+    services.import_jobs_fail_stale()
+    job = _own_job(request, job_id)
     template = (
         "territories/import_job.html#job"
         if request.headers.get("HX-Request")
         else "territories/import_job.html"
     )
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "retryable": services.import_job_retryable(job)})
 
 
-def _check_owner(request: HttpRequest, territory) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from territories.services import territory_editable_by
-
-    if not territory_editable_by(territory=territory, user=request.user):
-        raise PermissionDenied
-
-
-def event_form(request: HttpRequest, slug: str):
-    """Record one local event by hand (same rules as the CSV)."""
-    from django.contrib import messages
-    from django.shortcuts import redirect, render
-    from django.utils.translation import gettext as _
-
-    from territories.events import event_save, event_values, horizon_date
-    from territories.models import SiteEvent
-
-    territory = _territory_or_404(slug)
-    _check_owner(request, territory)
-    fields = ("type", "date", "entreprise", "siret", "emplois", "source", "note")
-    typed = {name: request.POST.get(name, "").strip() for name in fields}
-    problems: list[str] = []
-    if request.method == "POST":
-        values, problems = event_values(typed, horizon_date())
-        if not problems:
-            if event_save(territory=territory, values=values):
-                messages.success(request, _("Événement enregistré."))
-            else:
-                messages.info(request, _("Cet événement était déjà enregistré."))
-            return redirect("territories:event_form", slug=slug)
-    return render(
-        request,
-        "territories/event.html",
-        {
-            "territory": territory,
-            "typed": typed,
-            "problems": problems,
-            "kinds": SiteEvent.Kind.choices,
-            "events": territory.events.order_by("-date")[:30],
-        },
-        status=400 if problems else 200,
-    )
+@login_required
+@require_POST
+def import_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Queue again an import whose worker stopped."""
+    job = _own_job(request, job_id)
+    RetryForm(request.POST).is_valid()
+    if not services.import_job_retry(job=job):
+        messages.error(
+            request, _("Cet import ne peut pas être relancé : importez le fichier à nouveau.")
+        )
+    return redirect("territories:import_job", job_id=job.pk)

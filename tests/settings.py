@@ -15,4 +15,6 @@ from rencontres.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from the finders, no collectstatic in tests
-IMPORTS_INLINE = True  # imports from the page run in the request: no thread in unit tests
+# Background tasks run inline in unit tests; tests/territories/test_worker.py runs the real
+# worker command against a SQLite file.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -9,9 +9,11 @@ import json
 import pytest
 from django.core.management import call_command
 
+from territories.events import EventsFormatError, events_import
 from territories.filieres import filiere_for_naf
 from territories.models import Establishment, Territory
 from territories.selectors import TOTAL, dynamics
+from territories.sirene import historique_import
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +89,7 @@ def test_since_filters_years_and_the_command_prints_json(territory):
     assert [y["year"] for y in data["by_filiere"][TOTAL]["years"]] == [2019, 2020]
 
 
-def test_local_events_add_to_the_dynamics(territory):
-    from territories.events import events_import
-
+def test_local_events_add_to_the_dynamics(territory, tmp_path):
     csv_text = (
         "type;date;entreprise;siret;emplois;source;note\n"
         "extension;15/03/2021;Décolletage A;10000000000001;40;Le Messager;nouvel atelier\n"
@@ -98,13 +98,13 @@ def test_local_events_add_to_the_dynamics(territory):
         "fusion;2021-01-01;Z;;;;\n"
         "ouverture;2021-10-01;;;abc;;\n"
     )
-    report = events_import(territory=territory, text=csv_text)
+    report = events_import(territory=territory, path=_write(tmp_path, csv_text))
     assert (report.created, [n for n, _r in report.errors]) == (2, [4, 5, 6])
     assert "date trop lointaine" in report.errors[0][1]
     assert "type « fusion » inconnu" in report.errors[1][1]
     assert "entreprise manquante" in report.errors[2][1]
     assert "nombre d'emplois illisible « abc »" in report.errors[2][1]
-    again = events_import(territory=territory, text=csv_text)
+    again = events_import(territory=territory, path=_write(tmp_path, csv_text))
     assert (again.created, again.unchanged) == (0, 2)
     data = dynamics(territory)["by_filiere"]
     y2021 = next(y for y in data[TOTAL]["years"] if y["year"] == 2021)
@@ -113,16 +113,12 @@ def test_local_events_add_to_the_dynamics(territory):
     assert (metal_2021["extensions"], metal_2021["net_jobs"]) == (1, 40.0)
 
 
-def test_events_file_without_the_columns_is_refused(territory):
-    from territories.events import EventsFormatError, events_import
-
+def test_events_file_without_the_columns_is_refused(territory, tmp_path):
     with pytest.raises(EventsFormatError, match="Colonnes manquantes : type, date"):
-        events_import(territory=territory, text="entreprise\nX\n")
+        events_import(territory=territory, path=_write(tmp_path, "entreprise\nX\n"))
 
 
 def test_historique_gives_closure_dates(territory, tmp_path):
-    from territories.sirene import historique_import
-
     path = tmp_path / "StockEtablissementHistorique_utf8.csv"
     path.write_text(
         "siren,nic,siret,dateFin,dateDebut,etatAdministratifEtablissement,changementEtatAdministratifEtablissement\n"
@@ -147,7 +143,9 @@ def test_the_organiser_edits_the_filiere_table_and_the_dynamics_follow(territory
     url = reverse("territories:filiere_table", args=["test"])
     assert Client().get(url).status_code == 302  # login required
     client = Client()
-    client.force_login(UserFactory())
+    owner = UserFactory()
+    territory.owners.add(owner)
+    client.force_login(owner)
     page = client.get(url).content.decode()
     assert "Mécanique industrielle" not in page  # sub-classes only when named
     assert "Fabrication de produits métalliques" in page
@@ -167,3 +165,9 @@ def test_the_organiser_edits_the_filiere_table_and_the_dynamics_follow(territory
     assert data["Automobile"]["active_sites"] == 2  # the two 25.62 sites moved
     assert data["Mines et métallurgie"]["active_sites"] == 0
     assert "Test" in client.get(reverse("territories:list")).content.decode()
+
+
+def _write(folder, text: str):
+    path = folder / "evenements.csv"
+    path.write_text(text, encoding="utf-8")
+    return path

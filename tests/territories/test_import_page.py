@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from territories.models import Establishment, ImportJob, SiteEvent, Territory
+from territories.models import Establishment, ImportJob, SiteEvent, StagedEstablishment, Territory
 from tests.factories import UserFactory
 from tests.territories.sirene_files import COLUMNS_54, row, write
 
@@ -125,10 +128,7 @@ def test_owners_keep_their_territory(organiser, tmp_path, settings):
     response = upload(
         other, write(tmp_path / "stock2.csv", COLUMNS_54, [row(COLUMNS_54, siret="12345678900011")])
     )
-    assert (
-        "Ce territoire appartient à d&#x27;autres organisateurs." in response.content.decode()
-        or "Ce territoire appartient à d'autres organisateurs." in response.content.decode()
-    )
+    assert "Ce territoire appartient à d&#x27;autres organisateurs" in response.content.decode()
     assert other.get(reverse("territories:filiere_table", args=[territory.slug])).status_code == 403
     job = ImportJob.objects.get()
     assert other.get(reverse("territories:import_job", args=[job.pk])).status_code == 404
@@ -167,19 +167,44 @@ def test_one_event_by_hand_with_the_csv_rules(organiser):
     assert other.get(url).status_code == 403
 
 
-def test_a_job_whose_process_stopped_says_so(organiser):
-    import datetime as dt
-
-    from django.utils import timezone
-
+def test_a_job_whose_worker_stopped_is_marked_failed_and_can_be_started_again(
+    organiser, tmp_path, settings
+):
+    settings.IMPORT_DIR = str(tmp_path / "imports")
     client, user = organiser
     territory = Territory.objects.create(name="T", slug="t", kind="custom", communes=["74081"])
+    territory.owners.add(user)
+    stock = write(tmp_path / "s.csv", COLUMNS_54, [row(COLUMNS_54, siret="12345678900011")])
+    # A worker claimed the job, staged part of it, then was killed: no progress since.
     job = ImportJob.objects.create(
-        territory=territory, kind="stock", filename="s.csv", path="/nonexistent", created_by=user
+        territory=territory,
+        kind="stock",
+        filename="s.csv",
+        path=str(stock),
+        created_by=user,
+        status="running",
+        report={"stock_date": None, "sections": "C"},
+    )
+    StagedEstablishment.objects.create(
+        run=job.staging_key, siret="12345678900011", siren="123456789", commune="74081"
     )
     page = client.get(reverse("territories:import_job", args=[job.pk])).content.decode()
-    assert 'hx-trigger="every 1s"' in page
+    assert 'hx-trigger="every 1s"' in page  # fresh: still running
     ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))
     page = client.get(reverse("territories:import_job", args=[job.pk])).content.decode()
-    assert "L&#x27;import a été interrompu" in page or "L'import a été interrompu" in page
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "Le processus d&#x27;import s&#x27;est arrêté en cours de route" in page
     assert 'hx-trigger="every 1s"' not in page
+    assert (Establishment.objects.count(), StagedEstablishment.objects.count()) == (0, 0)
+    assert "Relancer l'import" in page
+    response = client.post(reverse("territories:import_retry", args=[job.pk]))
+    assert response["Location"] == reverse("territories:import_job", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.report["kept"]) == ("done", 1)
+    assert list(Establishment.objects.values_list("siret", flat=True)) == ["12345678900011"]
+    assert not stock.exists()
+    # Done: nothing to start again.
+    client.post(reverse("territories:import_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done"

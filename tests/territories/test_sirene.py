@@ -60,7 +60,7 @@ def test_import_keeps_the_territory_s_industry(tmp_path, cluses, columns, suffix
     path = write(tmp_path / f"stock{suffix}", columns, sample(columns), extra="trop,court\n")
     report = sirene_import(territory=cluses, path=path)
     assert (report.read, report.kept, report.created) == (9, 5, 5)
-    assert dict(report.skipped) == {
+    assert report.skipped_labelled() == {
         "autre secteur": 1,
         "hors territoire": 1,
         "NAF rév. 1 hors industrie": 1,
@@ -218,4 +218,4 @@ def test_an_unknown_naf_code_is_skipped_with_its_reason(tmp_path, cluses):
         ],
     )
     report = sirene_import(territory=cluses, path=path)
-    assert (report.kept, dict(report.skipped)) == (1, {"code NAF inconnu": 1})
+    assert (report.kept, report.skipped_labelled()) == (1, {"code NAF inconnu": 1})

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from territories.demo import COMMUNES, write_stock
 from territories.models import Territory
+from territories.services import territory_owner_add
 from territories.sirene import sirene_import
 from workshops import services
 from workshops.management.commands.demo import DEMO_TITLE
@@ -39,6 +40,9 @@ class Command(BaseCommand):
         rencontre = Rencontre.objects.filter(title=DEMO_TITLE).first()
         if rencontre is None:
             raise CommandError("Run `manage.py demo` first.")
+        # The operator running the command grants the demo's facilitators the territory.
+        for user in rencontre.facilitators.all():
+            territory_owner_add(territory=territory, user=user)
         methode = rencontre.steps.get(position=2)
         if not Activity.objects.filter(step=methode, kind="territory").exists():
             activity = services.activity_create(

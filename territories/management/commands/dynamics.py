@@ -10,7 +10,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from territories.models import Territory
-from territories.selectors import dynamics
+from territories.selectors import dynamics, filiere_label
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             return
         for filiere, d in data["by_filiere"].items():
             self.stdout.write(
-                f"\n{filiere} — {d['active_sites']} sites actifs, ~{d['estimated_jobs']:.0f} emplois, "
+                f"\n{filiere_label(filiere)} — {d['active_sites']} sites actifs, ~{d['estimated_jobs']:.0f} emplois, "
                 f"top 5 : {d['top5_share']} %"
             )
             for y in d["years"][-10:]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from territories.events import EventsFormatError, events_import
+from territories.files import UploadRefused
 from territories.models import Territory
 
 
@@ -24,15 +25,11 @@ class Command(BaseCommand):
         territory = Territory.objects.filter(slug=options["territory"]).first()
         if territory is None:
             raise CommandError(f"Aucun territoire « {options['territory']} ».")
+        if not options["file"].is_file():
+            raise CommandError(f"Fichier introuvable : {options['file']}")
         try:
-            text = options["file"].read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CommandError("Le fichier doit être en UTF-8.") from None
-        except FileNotFoundError:
-            raise CommandError(f"Fichier introuvable : {options['file']}") from None
-        try:
-            report = events_import(territory=territory, text=text)
-        except EventsFormatError as error:
+            report = events_import(territory=territory, path=options["file"])
+        except (EventsFormatError, UploadRefused) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
             f"Événements : {report.created} ajoutés, {report.unchanged} déjà connus, {len(report.errors)} lignes refusées"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from territories.files import UploadRefused
 from territories.services import TerritoryError, territory_resolve
 from territories.sirene import SireneFormatError, historique_import, sirene_import
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         sections = {s.strip().upper() for s in options["sections"].split(",") if s.strip()}
 
-        def progress(read: int, size: int) -> None:
+        def progress(read: int) -> None:
             if not options["json"]:
                 sys.stderr.write(f"\r{read:>12,} lignes lues".replace(",", " "))
                 sys.stderr.flush()
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         if options["historique"]:
             try:
                 report = historique_import(territory=territory, path=options["file"])
-            except SireneFormatError as error:
+            except (SireneFormatError, UploadRefused) as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(
                 f"Historique : {report.read} périodes lues, {report.updated} dates de fermeture renseignées"
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                 stock_date=options["stock_date"],
                 progress=progress,
             )
-        except SireneFormatError as error:
+        except (SireneFormatError, UploadRefused) as error:
             raise CommandError(str(error)) from None
         if options["json"]:
             self.stdout.write(
@@ -84,7 +85,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Extensions ou réductions (comparaison avec le stock précédent) : {report.changes}"
             )
-        for reason, count in sorted(report.skipped.items()):
+        for reason, count in report.skipped_labelled().items():
             self.stdout.write(f"Écartées ({reason}) : {count}")
         if report.malformed_count:
             self.stdout.write(f"Lignes mal formées : {report.malformed_count}")
