@@ -1,12 +1,14 @@
 """ASGI entry point: HTTP through Django, WebSockets under /ws/ through Channels.
 
-Sockets are authenticated by the session (facilitators) or the participant cookie, and
-only accepted from an Origin in ALLOWED_HOSTS.
+Sockets are authenticated by the session (facilitators) or the participant cookie, and only
+accepted from the page's own origin: the Origin header must match the socket's scheme, host
+and port (or be listed in CSRF_TRUSTED_ORIGINS), and the host must be in ALLOWED_HOSTS.
 """
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.asgi import get_asgi_application
 
@@ -15,15 +17,65 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import WebsocketDenier  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.http.request import split_domain_port, validate_host  # noqa: E402
 
 from workshops.routing import websocket_urlpatterns  # noqa: E402
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(scheme: str, netloc: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) with the default port made explicit; None if malformed."""
+    try:
+        parts = urlsplit(f"{scheme}://{netloc}")
+        port = parts.port or DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if not parts.hostname or port is None:
+        return None
+    return scheme, parts.hostname.lower(), port
+
+
+def socket_origin_allowed(scope: dict) -> bool:
+    """True when the Origin header is this server's own origin (scheme, host and port) or one
+    of CSRF_TRUSTED_ORIGINS. Behind a proxy (BEHIND_PROXY), the scheme is X-Forwarded-Proto."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    origin_header, host = headers.get("origin", ""), headers.get("host", "")
+    if not origin_header or not host:
+        return False
+    if not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
+        return False
+    secure = scope.get("scheme") == "wss"
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        secure = secure or forwarded == "https"
+    origin = urlsplit(origin_header)
+    claimed = _origin(origin.scheme.lower(), origin.netloc)
+    if claimed is None:
+        return False
+    if claimed == _origin("https" if secure else "http", host):
+        return True
+    trusted = (urlsplit(o) for o in settings.CSRF_TRUSTED_ORIGINS)
+    return any(claimed == _origin(t.scheme.lower(), t.netloc) for t in trusted)
+
+
+class SameOriginValidator:
+    """Refuse the handshake of a socket opened from another origin (cross-site hijacking)."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        if socket_origin_allowed(scope):
+            return await self.application(scope, receive, send)
+        return await WebsocketDenier()(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
