@@ -1,7 +1,7 @@
 """HTTP hardening: a Content-Security-Policy on every response, and throttles on the doors a
 script would hammer (facilitators' login, participants' join codes).
 
-Throttles count in Django's cache over fixed windows: in memory (one process, the default)
+Throttles count in Django's cache, over a window opened by the first attempt: in memory (one process, the default)
 or in Redis when REDIS_URL is set (shared by every process). A throttled request gets a
 French 429 page and leaves a line in the log. If the cache itself fails, requests go through:
 a throttle must never lock the room out.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -85,8 +84,8 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _key(limit: Limit, subject: str) -> str:
-    window = int(time.time() // limit.seconds)
-    return f"throttle:{limit.name}:{window}:{subject}"
+    # The window starts at the first attempt: `add` sets the expiry, `incr` keeps it.
+    return f"throttle:{limit.name}:{subject}"
 
 
 def _count(limit: Limit, subject: str) -> int:
@@ -100,10 +99,10 @@ def _count(limit: Limit, subject: str) -> int:
 def _hit(limit: Limit, subject: str) -> None:
     key = _key(limit, subject)
     try:
-        if not cache.add(key, 1, timeout=limit.seconds + 5):
+        if not cache.add(key, 1, timeout=limit.seconds):
             cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.seconds + 5)
+        cache.add(key, 1, timeout=limit.seconds)
     except Exception:
         logger.exception("Throttle cache unwritable; attempt not counted")
 

@@ -5,7 +5,8 @@ The only frame a client may send is a ping (`static/js/live.js`, every 30 s). A 
 version check, not a render: the full state is sent again only when the live state changed
 since the last push this socket received (a push lost while the channel layer was down). Pings
 closer than `PING_MIN_SECONDS` are ignored, any other frame is ignored, and a client sending
-more than `MAX_FRAMES` frames in `FRAME_WINDOW_SECONDS` is closed with `CLOSE_TOO_MANY`.
+more than `MAX_FRAMES` frames in `FRAME_WINDOW_SECONDS` is closed with `CLOSE_TOO_MANY`, as is
+a phone opening more than `CONNECTS_PER_MINUTE` sockets in a minute (each costs a render).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import asyncio
 import logging
 import time
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
+from django.core.cache import cache
 
 from workshops import access, rendering, services
 from workshops.live import group_name, state_version
@@ -34,6 +37,7 @@ FRAME_WINDOW_SECONDS = 10.0
 MAX_FRAMES = 20
 # A phone's last sighting is written at most this often (the ping comes every 30 s).
 SEEN_WRITE_SECONDS = 55.0
+CONNECTS_PER_MINUTE = 30
 
 _presence_reset_done = False
 
@@ -69,6 +73,14 @@ class RoleConsumer(AsyncWebsocketConsumer):
             # Accept then close with a code of our own: the page says why instead of retrying.
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if self.participant_id is not None and await sync_to_async(self.reconnecting_too_often)():
+            logger.warning(
+                "Phone socket of participant %s refused: too many connections", self.participant_id
+            )
+            self.closing = True
+            await self.close(code=CLOSE_TOO_MANY)
+            self.rencontre_id = None  # nothing to undo on disconnect
+            return
         self.group = group_name(self.rencontre_id, self.role)
         await self.channel_layer.group_add(self.group, self.channel_name)
         if self.participant_id is not None:
@@ -78,6 +90,16 @@ class RoleConsumer(AsyncWebsocketConsumer):
 
     def authorize(self, code: str) -> bool:
         raise NotImplementedError
+
+    def reconnecting_too_often(self) -> bool:
+        key = f"ws-connect:{self.participant_id}"  # a minute from the first connection
+        try:
+            if cache.add(key, 1, timeout=60):
+                return False
+            return cache.incr(key) > CONNECTS_PER_MINUTE
+        except Exception:  # a cache failure must not keep phones out
+            logger.exception("Connection counter unavailable")
+            return False
 
     def open_presence(self) -> None:
         _reset_presence_once(self.channel_layer)

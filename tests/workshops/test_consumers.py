@@ -323,3 +323,24 @@ async def test_first_socket_of_a_lone_process_forgets_ghost_sockets(monkeypatch)
     counts = await database_sync_to_async(selectors.presence)(rencontre)
     assert counts == {"joined": 4, "connected": 1}
     await ws_phone.disconnect()
+
+
+async def test_a_phone_reconnecting_in_a_loop_is_refused_without_a_render(renders):
+    rencontre, _facilitator, phone = await setup_rencontre()
+    for _ in range(consumers.CONNECTS_PER_MINUTE):
+        ws, html = await connect(f"/ws/p/{rencontre.code}/", cookie_header(phone))
+        assert 'id="stage"' in html
+        await ws.disconnect()
+    renders.clear()
+    communicator = WebsocketCommunicator(
+        application, f"/ws/p/{rencontre.code}/", headers=[ORIGIN, HOST, cookie_header(phone)]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    closed = await communicator.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": consumers.CLOSE_TOO_MANY}
+    assert renders == []
+    sockets = await database_sync_to_async(
+        lambda: Participant.objects.get(rencontre=rencontre).sockets
+    )()
+    assert sockets == 0
