@@ -167,6 +167,26 @@ def test_enumerating_join_codes_is_throttled_per_address(caplog):
     assert Client(REMOTE_ADDR="10.1.1.2").post(f"/j/{rencontre.code}", JOIN).status_code == 303
 
 
+@pytest.mark.services
+@pytest.mark.django_db
+def test_throttles_are_shared_through_redis_when_configured(settings, redis_url):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"rencontres-test-{free_port()}",
+        }
+    }
+    from django.core.cache import caches
+
+    assert type(caches["default"]).__name__ == "RedisCache"
+    rencontre = make_rencontre()
+    for i in range(middleware.UNKNOWN_CODES_PER_IP.count):
+        assert Client(REMOTE_ADDR="10.2.2.2").get(f"/j/ZZZZ{i:02d}").status_code == 404
+    assert Client(REMOTE_ADDR="10.2.2.2").get(f"/j/{rencontre.code}").status_code == 429
+    # The keys expire with their window (never clear(): it would empty the shared database).
+
+
 @pytest.mark.django_db
 def test_joins_per_address_are_capped(settings):
     settings.THROTTLE_JOINS_PER_IP = 3
