@@ -157,6 +157,9 @@ class RoleConsumer(AsyncWebsocketConsumer):
         self.version = event.get("version", self.version)
         await self.send(text_data=event["html"])
 
+    async def version_only(self, event: dict) -> None:
+        self.version = event["version"]
+
     async def refresh(self, event: dict) -> None:
         self.pending_parts.update(event["parts"])
         if self.flush_task is None or self.flush_task.done():

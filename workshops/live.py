@@ -5,6 +5,7 @@ Two kinds of event travel on the channel layer:
   group forwards it as it is (a change shown to a thousand phones is rendered once).
 - `refresh`: "this part changed"; screen and control consumers coalesce these and re-render
   the named parts at most a few times a second (bursts of answers, joins).
+- `version_only`: the state version, for the roles a push did not concern.
 
 A broadcast runs after the commit, so the write is saved whatever happens to it: if the layer
 (Redis) is down, the failure is logged and the request still answers normally. Pushes carry a
@@ -84,6 +85,10 @@ def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_R
             roles,
             lambda role: {"type": "push", "html": html[role], "version": version},
         )
+        # Roles not pushed (a change they do not show) learn the version, so that their next
+        # ping does not take the change for a missed push.
+        others = tuple(role for role in LIVE_ROLES if role not in roles)
+        _send(rencontre_id, others, lambda role: {"type": "version_only", "version": version})
 
     _after_commit(rencontre_id, "push", send)
 

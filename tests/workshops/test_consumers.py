@@ -344,3 +344,15 @@ async def test_a_phone_reconnecting_in_a_loop_is_refused_without_a_render(render
         lambda: Participant.objects.get(rencontre=rencontre).sockets
     )()
     assert sockets == 0
+
+
+async def test_a_change_phones_do_not_show_does_not_resend_their_state_on_ping():
+    rencontre, _facilitator, phone = await setup_rencontre()
+    ws_phone, _ = await connect(f"/ws/p/{rencontre.code}/", cookie_header(phone))
+    # Hiding results on the wall is pushed to the screen and panel only.
+    await database_sync_to_async(services.activity_display_set)(
+        rencontre=rencontre, results_hidden=True
+    )
+    await ws_phone.send_to(text_data="ping")
+    assert await ws_phone.receive_nothing(timeout=0.5)  # what the phone shows is up to date
+    await ws_phone.disconnect()
