@@ -3,11 +3,16 @@
 Sockets are authenticated by the session (facilitators) or the participant cookie, and only
 accepted from the page's own origin: the Origin header must match the socket's scheme, host
 and port (or be listed in CSRF_TRUSTED_ORIGINS), and the host must be in ALLOWED_HOSTS.
+
+Under daphne, a connection that floods frames is cut at the transport (see
+`guard_daphne_frames`): the consumers' own limit comes too late under a real flood.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from urllib.parse import urlsplit
 
 from django.core.asgi import get_asgi_application
@@ -24,6 +29,48 @@ from django.http.request import split_domain_port, validate_host  # noqa: E402
 from workshops.routing import websocket_urlpatterns  # noqa: E402
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+logger = logging.getLogger("rencontres.security")
+
+# Frames one connection may send per window before daphne drops it. Above the consumers'
+# limit (workshops/consumers.py closes politely with 4429 first), far above a page's ping.
+TRANSPORT_MAX_FRAMES = 100
+TRANSPORT_WINDOW_SECONDS = 10.0
+
+
+def guard_daphne_frames() -> None:
+    """Drop (TCP abort) a daphne WebSocket connection sending more than TRANSPORT_MAX_FRAMES
+    frames in TRANSPORT_WINDOW_SECONDS, before its frames are queued for the application.
+
+    Why at the transport: daphne parses every frame a socket has buffered in one go and queues
+    each for the consumer, which takes them one per event-loop turn; a script sending tens of
+    thousands of frames a second then holds the loop for every other phone long before the
+    consumer sees its 21st frame. Counting in daphne's `onMessage` stops it within one read.
+    """
+    try:
+        from daphne.ws_protocol import WebSocketProtocol
+    except ImportError:  # served by another ASGI server: the consumers' limit still applies
+        return
+    if getattr(WebSocketProtocol, "frames_guarded", False):
+        return
+    deliver = WebSocketProtocol.onMessage
+
+    def onMessage(self, payload, isBinary):
+        if getattr(self, "flooding", False):
+            return
+        now = time.monotonic()
+        start, count = getattr(self, "frame_window", (now, 0))
+        if now - start > TRANSPORT_WINDOW_SECONDS:
+            start, count = now, 0
+        self.frame_window = (start, count + 1)
+        if count + 1 > TRANSPORT_MAX_FRAMES:
+            self.flooding = True
+            logger.warning("WebSocket from %s dropped: frame flood", self.client_addr)
+            self.dropConnection(abort=True)
+            return
+        deliver(self, payload, isBinary)
+
+    WebSocketProtocol.onMessage = onMessage
+    WebSocketProtocol.frames_guarded = True
 
 
 def _origin(scheme: str, netloc: str) -> tuple[str, str, int] | None:
@@ -72,6 +119,8 @@ class SameOriginValidator:
             return await self.application(scope, receive, send)
         return await WebsocketDenier()(scope, receive, send)
 
+
+guard_daphne_frames()
 
 application = ProtocolTypeRouter(
     {

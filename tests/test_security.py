@@ -4,6 +4,7 @@ headers, and the demo command on an existing database."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
@@ -311,3 +312,52 @@ def test_demo_keeps_an_existing_facilitator_password_unless_told():
     assert json.loads(out.getvalue())["password"] == "rencontres-demo"
     user.refresh_from_db()
     assert user.check_password("rencontres-demo")
+
+
+# ---------------------------------------------------------------- a real flood, under daphne
+
+
+async def _flood_then_probe(base: str, code: str) -> tuple[bool, str]:
+    import websockets
+
+    from tests.test_scale_out import join
+
+    abuser, other = await join(base, code, 1), await join(base, code, 2)
+    ws_url = base.replace("http", "ws") + f"/ws/p/{code}/"
+
+    async def open_socket(client):
+        cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        return await websockets.connect(
+            ws_url, additional_headers={"Cookie": cookies, "Origin": base}
+        )
+
+    ws = await open_socket(abuser)
+    await ws.recv()
+    closed = False
+    try:
+        for _ in range(20000):
+            await ws.send("x")
+        # Without a limit every frame is answered with the whole state: this never ends.
+        while True:
+            await asyncio.wait_for(ws.recv(), 20)
+    except websockets.ConnectionClosed:
+        closed = True
+    probe = await open_socket(other)
+    state = await asyncio.wait_for(probe.recv(), 20)
+    await probe.close()
+    for client in (abuser, other):
+        await client.aclose()
+    return closed, state
+
+
+@pytest.mark.live
+def test_a_flooding_socket_is_cut_and_another_phone_still_gets_its_state(sqlite_server):
+    from tests.browser.scenario import demo_json
+
+    server, env = sqlite_server
+    demo = demo_json(env, server.url)
+    closed, state = asyncio.run(_flood_then_probe(server.url, demo["code"]))
+    assert closed
+    assert 'id="stage"' in state
+    server.stop()
+    assert "dropped: frame flood" in server.log.read_text()
