@@ -35,11 +35,15 @@ logger = logging.getLogger("rencontres.security")
 # limit (workshops/consumers.py closes politely with 4429 first), far above a page's ping.
 TRANSPORT_MAX_FRAMES = 100
 TRANSPORT_WINDOW_SECONDS = 10.0
+# Clients send nothing but "ping": a larger message is refused (1009) from its frame header,
+# before daphne buffers it (its default is no limit at all).
+TRANSPORT_MAX_MESSAGE_BYTES = 4096
 
 
 def guard_daphne_frames() -> None:
     """Drop (TCP abort) a daphne WebSocket connection sending more than TRANSPORT_MAX_FRAMES
-    frames in TRANSPORT_WINDOW_SECONDS, before its frames are queued for the application.
+    frames in TRANSPORT_WINDOW_SECONDS, before its frames are queued for the application, and
+    refuse messages over TRANSPORT_MAX_MESSAGE_BYTES.
 
     Why at the transport: daphne parses every frame a socket has buffered in one go and queues
     each for the consumer, which takes them one per event-loop turn; a script sending tens of
@@ -69,7 +73,15 @@ def guard_daphne_frames() -> None:
             return
         deliver(self, payload, isBinary)
 
+    opened = WebSocketProtocol.onOpen
+
+    def onOpen(self):
+        self.maxMessagePayloadSize = TRANSPORT_MAX_MESSAGE_BYTES
+        self.maxFramePayloadSize = TRANSPORT_MAX_MESSAGE_BYTES
+        opened(self)
+
     WebSocketProtocol.onMessage = onMessage
+    WebSocketProtocol.onOpen = onOpen
     WebSocketProtocol.frames_guarded = True
 
 

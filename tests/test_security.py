@@ -322,7 +322,11 @@ async def _flood_then_probe(base: str, code: str) -> tuple[bool, str]:
 
     from tests.test_scale_out import join
 
-    abuser, other = await join(base, code, 1), await join(base, code, 2)
+    abuser, other, big = (
+        await join(base, code, 1),
+        await join(base, code, 2),
+        await join(base, code, 3),
+    )
     ws_url = base.replace("http", "ws") + f"/ws/p/{code}/"
 
     async def open_socket(client):
@@ -342,16 +346,24 @@ async def _flood_then_probe(base: str, code: str) -> tuple[bool, str]:
             await asyncio.wait_for(ws.recv(), 20)
     except websockets.ConnectionClosed:
         closed = True
+    ws = await open_socket(big)
+    await ws.recv()
+    await ws.send("x" * 1_000_000)  # refused from its header, never buffered whole
+    with pytest.raises(websockets.ConnectionClosed) as refused:
+        await asyncio.wait_for(ws.recv(), 20)
+    assert refused.value.rcvd is None or refused.value.rcvd.code == 1009  # dropped or 1009
     probe = await open_socket(other)
     state = await asyncio.wait_for(probe.recv(), 20)
     await probe.close()
-    for client in (abuser, other):
+    for client in (abuser, other, big):
         await client.aclose()
     return closed, state
 
 
 @pytest.mark.live
-def test_a_flooding_socket_is_cut_and_another_phone_still_gets_its_state(sqlite_server):
+def test_flooding_and_oversize_sockets_are_cut_and_another_phone_still_gets_its_state(
+    sqlite_server,
+):
     from tests.browser.scenario import demo_json
 
     server, env = sqlite_server
