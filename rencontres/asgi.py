@@ -35,8 +35,8 @@ logger = logging.getLogger("rencontres.security")
 # limit (workshops/consumers.py closes politely with 4429 first), far above a page's ping.
 TRANSPORT_MAX_FRAMES = 100
 TRANSPORT_WINDOW_SECONDS = 10.0
-# Clients send nothing but "ping": a larger message is refused (1009) from its frame header,
-# before daphne buffers it (its default is no limit at all).
+# Clients send nothing but "ping": a larger message is dropped from its frame header, before
+# daphne buffers it (its default is no limit at all).
 TRANSPORT_MAX_MESSAGE_BYTES = 4096
 
 
@@ -59,7 +59,7 @@ def guard_daphne_frames() -> None:
     deliver = WebSocketProtocol.onMessage
 
     def onMessage(self, payload, isBinary):
-        if getattr(self, "flooding", False):
+        if self.flooding:
             return
         now = time.monotonic()
         start, count = getattr(self, "frame_window", (now, 0))
@@ -73,15 +73,19 @@ def guard_daphne_frames() -> None:
             return
         deliver(self, payload, isBinary)
 
-    opened = WebSocketProtocol.onOpen
+    frame_begins = WebSocketProtocol.onMessageFrameBegin
 
-    def onOpen(self):
-        self.maxMessagePayloadSize = TRANSPORT_MAX_MESSAGE_BYTES
-        self.maxFramePayloadSize = TRANSPORT_MAX_MESSAGE_BYTES
-        opened(self)
+    def onMessageFrameBegin(self, length):
+        # autobahn's own payload limit would also cap what we send; this one is incoming only.
+        frame_begins(self, length)
+        if self.message_data_total_length > TRANSPORT_MAX_MESSAGE_BYTES and not self.flooding:
+            self.flooding = True
+            logger.warning("WebSocket from %s dropped: oversize message", self.client_addr)
+            self.dropConnection(abort=True)
 
     WebSocketProtocol.onMessage = onMessage
-    WebSocketProtocol.onOpen = onOpen
+    WebSocketProtocol.onMessageFrameBegin = onMessageFrameBegin
+    WebSocketProtocol.flooding = False
     WebSocketProtocol.frames_guarded = True
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -351,7 +352,7 @@ async def _flood_then_probe(base: str, code: str) -> tuple[bool, str]:
     await ws.send("x" * 1_000_000)  # refused from its header, never buffered whole
     with pytest.raises(websockets.ConnectionClosed) as refused:
         await asyncio.wait_for(ws.recv(), 20)
-    assert refused.value.rcvd is None or refused.value.rcvd.code == 1009  # dropped or 1009
+    assert refused.value.rcvd is None  # dropped, no closing handshake
     probe = await open_socket(other)
     state = await asyncio.wait_for(probe.recv(), 20)
     await probe.close()
@@ -368,8 +369,14 @@ def test_flooding_and_oversize_sockets_are_cut_and_another_phone_still_gets_its_
 
     server, env = sqlite_server
     demo = demo_json(env, server.url)
-    closed, state = asyncio.run(_flood_then_probe(server.url, demo["code"]))
+    # In a thread of its own: the browser tests may leave an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        closed, state = pool.submit(
+            asyncio.run, _flood_then_probe(server.url, demo["code"])
+        ).result()
     assert closed
     assert 'id="stage"' in state
     server.stop()
-    assert "dropped: frame flood" in server.log.read_text()
+    log = server.log.read_text()
+    assert "dropped: frame flood" in log
+    assert "dropped: oversize message" in log
