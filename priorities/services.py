@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from priorities import seating
 from priorities.coach import coach_priority
 from priorities.models import Action, PeerGroup, Priority, Seat, Support
+from workshops import selectors
 from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commit
 from workshops.models import Activity, Participant, Rencontre
 
@@ -83,7 +84,7 @@ def tables_form(
 ) -> list[PeerGroup]:
     """Seat everyone present (phones connected; everyone joined if none is) at new tables.
     Side effects: previous tables are replaced; every phone shows its table."""
-    present = list(Participant.objects.filter(rencontre=rencontre, sockets__gt=0))
+    present = list(Participant.objects.filter(selectors.connected_q(), rencontre=rencontre))
     if not present:
         present = list(Participant.objects.filter(rencontre=rencontre))
     seed = secrets.randbelow(10**6) if seed is None else seed

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rencontres.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "rencontres.middleware.ThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "rencontres.urls"
@@ -140,6 +142,39 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache counts login and join attempts (rencontres/middleware.py). In memory it is per
+# process, which suits the one-process default; with several processes they share Redis.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "rencontres",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Joins accepted from one address in 10 minutes: a whole room may share the venue's address.
+THROTTLE_JOINS_PER_IP = env_int("THROTTLE_JOINS_PER_IP", 1000)
+
+# Content-Security-Policy of every page: scripts only from our own static files (no inline
+# script, no inline handler). Styles allow inline `style` attributes: the server-side charts
+# set their colours and sizes with them (all values come from the server, escaped). The
+# middleware adds the page's own ws:// or wss:// origin to connect-src (older Safari needs it).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -197,8 +232,11 @@ TASKS = {
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 90
 
 SESSION_COOKIE_HTTPONLY = True
+# Only a TLS-terminating proxy in front may say a request came over HTTPS (X-Forwarded-Proto)
+# and who sent it (the last X-Forwarded-For hop); without one, anybody could forge them.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

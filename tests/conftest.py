@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -27,6 +28,7 @@ def missing(what: str) -> None:
 @pytest.fixture(autouse=True)
 def _media_and_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    cache.clear()  # throttle counters start from zero in every test
 
 
 def free_port() -> int:

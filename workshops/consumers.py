@@ -1,21 +1,56 @@
 """WebSocket consumers, one per role. Thin: authorise, join the group, send the full state on
 connect, forward pushes, and coalesce refreshes. Sockets only ever push; writes go over HTTP.
+
+The only frame a client may send is a ping (`static/js/live.js`, every 30 s). A ping costs a
+version check, not a render: the full state is sent again only when the live state changed
+since the last push this socket received (a push lost while the channel layer was down). Pings
+closer than `PING_MIN_SECONDS` are ignored, any other frame is ignored, and a client sending
+more than `MAX_FRAMES` frames in `FRAME_WINDOW_SECONDS` is closed with `CLOSE_TOO_MANY`, as is
+a phone opening more than `CONNECTS_PER_MINUTE` sockets in a minute (each costs a render).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
+from django.core.cache import cache
 
 from workshops import access, rendering, services
-from workshops.live import group_name
+from workshops.live import group_name, state_version
+
+logger = logging.getLogger(__name__)
 
 # A refresh waits this long for more changes before re-rendering: bursts of answers cost a
 # few renders a second, not one per answer.
 COALESCE_SECONDS = 0.25
 CLOSE_FORBIDDEN = 4403
+CLOSE_TOO_MANY = 4429  # the page waits before reconnecting
+PING = "ping"
+PING_MIN_SECONDS = 5.0
+FRAME_WINDOW_SECONDS = 10.0
+MAX_FRAMES = 20
+# A phone's last sighting is written at most this often (the ping comes every 30 s).
+SEEN_WRITE_SECONDS = 55.0
+CONNECTS_PER_MINUTE = 30
+
+_presence_reset_done = False
+
+
+def _reset_presence_once(channel_layer) -> None:
+    """With the in-memory layer this process serves every socket: open-socket counts found
+    before its first connection are ghosts of a previous run (a crash, kill -9)."""
+    global _presence_reset_done
+    if _presence_reset_done:
+        return
+    _presence_reset_done = True
+    if isinstance(channel_layer, InMemoryChannelLayer):
+        services.presence_reset()
 
 
 class RoleConsumer(AsyncWebsocketConsumer):
@@ -27,25 +62,56 @@ class RoleConsumer(AsyncWebsocketConsumer):
         self.participant_id: int | None = None
         self.pending_parts: set[str] = set()
         self.flush_task: asyncio.Task | None = None
+        self.frames: list[float] = []
+        self.last_ping = 0.0
+        self.last_seen_write = 0.0
+        self.version = ""
+        self.closing = False
         allowed = await database_sync_to_async(self.authorize)(code)
         await self.accept()
         if not allowed:
             # Accept then close with a code of our own: the page says why instead of retrying.
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if self.participant_id is not None and await sync_to_async(self.reconnecting_too_often)():
+            logger.warning(
+                "Phone socket of participant %s refused: too many connections", self.participant_id
+            )
+            self.closing = True
+            await self.close(code=CLOSE_TOO_MANY)
+            self.rencontre_id = None  # nothing to undo on disconnect
+            return
         self.group = group_name(self.rencontre_id, self.role)
         await self.channel_layer.group_add(self.group, self.channel_name)
         if self.participant_id is not None:
-            await database_sync_to_async(services.participant_socket_change)(
-                participant_id=self.participant_id, delta=1
-            )
+            await database_sync_to_async(self.open_presence)()
+            self.last_seen_write = time.monotonic()
+        await self.send_full_state()
+
+    def authorize(self, code: str) -> bool:
+        raise NotImplementedError
+
+    def reconnecting_too_often(self) -> bool:
+        key = f"ws-connect:{self.participant_id}"  # a minute from the first connection
+        try:
+            if cache.add(key, 1, timeout=60):
+                return False
+            return cache.incr(key) > CONNECTS_PER_MINUTE
+        except Exception:  # a cache failure must not keep phones out
+            logger.exception("Connection counter unavailable")
+            return False
+
+    def open_presence(self) -> None:
+        _reset_presence_once(self.channel_layer)
+        services.participant_socket_change(participant_id=self.participant_id, delta=1)
+
+    async def send_full_state(self) -> None:
+        # Version first: if a change lands in between, the next ping sends it (never missed).
+        self.version = await database_sync_to_async(state_version)(self.rencontre_id)
         html = await database_sync_to_async(rendering.render_state_for_role)(
             rencontre_id=self.rencontre_id, role=self.role
         )
         await self.send(text_data=html)
-
-    def authorize(self, code: str) -> bool:
-        raise NotImplementedError
 
     async def disconnect(self, close_code: int) -> None:
         if self.rencontre_id is None:
@@ -59,14 +125,40 @@ class RoleConsumer(AsyncWebsocketConsumer):
             )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        # Clients only send a liveness ping; answer with the full state (cheap, idempotent).
-        html = await database_sync_to_async(rendering.render_state_for_role)(
-            rencontre_id=self.rencontre_id, role=self.role
-        )
-        await self.send(text_data=html)
+        if self.rencontre_id is None or self.closing:
+            return
+        now = time.monotonic()
+        self.frames = [t for t in self.frames if now - t < FRAME_WINDOW_SECONDS]
+        self.frames.append(now)
+        if len(self.frames) > MAX_FRAMES:
+            logger.warning(
+                "Socket %s of rencontre %s closed: %d frames in %.0f s",
+                self.role,
+                self.rencontre_id,
+                len(self.frames),
+                FRAME_WINDOW_SECONDS,
+            )
+            self.closing = True
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        if text_data != PING or now - self.last_ping < PING_MIN_SECONDS:
+            return
+        self.last_ping = now
+        if self.participant_id is not None and now - self.last_seen_write >= SEEN_WRITE_SECONDS:
+            self.last_seen_write = now
+            await database_sync_to_async(services.participant_seen)(
+                participant_id=self.participant_id
+            )
+        current = await database_sync_to_async(state_version)(self.rencontre_id)
+        if current != self.version:
+            await self.send_full_state()
 
     async def push(self, event: dict) -> None:
+        self.version = event.get("version", self.version)
         await self.send(text_data=event["html"])
+
+    async def version_only(self, event: dict) -> None:
+        self.version = event["version"]
 
     async def refresh(self, event: dict) -> None:
         self.pending_parts.update(event["parts"])

@@ -5,23 +5,51 @@ Two kinds of event travel on the channel layer:
   group forwards it as it is (a change shown to a thousand phones is rendered once).
 - `refresh`: "this part changed"; screen and control consumers coalesce these and re-render
   the named parts at most a few times a second (bursts of answers, joins).
+- `version_only`: the state version, for the roles a push did not concern.
+
+A broadcast runs after the commit, so the write is saved whatever happens to it: if the layer
+(Redis) is down, the failure is logged and the request still answers normally. Pushes carry a
+version of the live state; sockets compare it on their periodic ping and send the full state
+to a client that missed a push while the layer was down.
 """
 
 from __future__ import annotations
+
+import hashlib
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from workshops import selectors
+from workshops.models import Rencontre
 from workshops.rendering import render_state_for_role
 
 LIVE_ROLES = ("phone", "screen", "control")
+
+logger = logging.getLogger(__name__)
 
 
 def group_name(rencontre_id: int, role: str) -> str:
     if role not in LIVE_ROLES:
         raise ValueError(f"Unknown live role {role!r}")
     return f"rencontre.{rencontre_id}.{role}"
+
+
+def state_version(rencontre_id: int) -> str:
+    """Changes whenever a push of the full state would show something else than the last one:
+    the phones' stage (activity, text, settings, open or closed), the timer, the QR code."""
+    rencontre = (
+        Rencontre.objects.filter(pk=rencontre_id)
+        .only("current_activity_id", "qr_visible", "timer_ends_at", "timer_remaining")
+        .first()
+    )
+    if rencontre is None:
+        return "gone"
+    stage = selectors.stage_version(selectors.current_activity(rencontre))
+    state = f"{stage}|{rencontre.qr_visible}|{rencontre.timer_ends_at}|{rencontre.timer_remaining}"
+    return hashlib.sha1(state.encode()).hexdigest()[:12]
 
 
 def _send(rencontre_id: int, roles: tuple[str, ...], message_for_role) -> None:
@@ -32,14 +60,36 @@ def _send(rencontre_id: int, roles: tuple[str, ...], message_for_role) -> None:
         async_to_sync(layer.group_send)(group_name(rencontre_id, role), message_for_role(role))
 
 
+def _after_commit(rencontre_id: int, what: str, send) -> None:
+    """Run `send` after the commit; a failure is logged, never raised: the write is saved, and
+    clients catch up by version when the layer is back."""
+
+    def run() -> None:
+        try:
+            send()
+        except Exception:
+            logger.exception("Live %s for rencontre %s not sent", what, rencontre_id)
+
+    transaction.on_commit(run)
+
+
 def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_ROLES) -> None:
     """After commit, render the live state once per role and push it to that role's group."""
 
     def send() -> None:
+        version = state_version(rencontre_id)
         html = {role: render_state_for_role(rencontre_id=rencontre_id, role=role) for role in roles}
-        _send(rencontre_id, roles, lambda role: {"type": "push", "html": html[role]})
+        _send(
+            rencontre_id,
+            roles,
+            lambda role: {"type": "push", "html": html[role], "version": version},
+        )
+        # Roles not pushed (a change they do not show) learn the version, so that their next
+        # ping does not take the change for a missed push.
+        others = tuple(role for role in LIVE_ROLES if role not in roles)
+        _send(rencontre_id, others, lambda role: {"type": "version_only", "version": version})
 
-    transaction.on_commit(send)
+    _after_commit(rencontre_id, "push", send)
 
 
 def broadcast_refresh_on_commit(
@@ -50,4 +100,4 @@ def broadcast_refresh_on_commit(
     def send() -> None:
         _send(rencontre_id, roles, lambda role: {"type": "refresh", "parts": list(parts)})
 
-    transaction.on_commit(send)
+    _after_commit(rencontre_id, "refresh", send)

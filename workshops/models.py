@@ -122,8 +122,10 @@ class Participant(models.Model):
     actor_type = models.CharField(_("type d'acteur"), max_length=20, choices=ActorType.choices)
     listed = models.BooleanField(_("nom dans la liste des participants"), default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
-    # Number of open sockets from this participant's phones; > 0 means connected.
+    # Number of open sockets from this participant's phones, and when one last showed it was
+    # alive: connected means an open socket seen recently (a crashed server leaves no ghosts).
     sockets = models.IntegerField(default=0)
+    last_seen = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["joined_at", "id"]

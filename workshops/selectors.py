@@ -7,6 +7,7 @@ a page load, a WebSocket push and the PDF, and their query counts stay flat as t
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Collection
@@ -66,9 +67,20 @@ def timer_state(rencontre: Rencontre) -> Timer:
     return Timer(False, rencontre.timer_remaining or 0, None)
 
 
+# A phone pings every 30 s and its last sighting is written at most once a minute, so a phone
+# unseen for this long is gone (its server crashed, its socket died without a close).
+PRESENCE_TIMEOUT_SECONDS = 150
+
+
+def connected_q() -> Q:
+    """Participants with an open socket seen recently: who is in the room now."""
+    since = timezone.now() - dt.timedelta(seconds=PRESENCE_TIMEOUT_SECONDS)
+    return Q(sockets__gt=0, last_seen__gte=since)
+
+
 def presence(rencontre: Rencontre) -> dict[str, Any]:
     counts = Participant.objects.filter(rencontre=rencontre).aggregate(
-        joined=Count("id"), connected=Count("id", filter=Q(sockets__gt=0))
+        joined=Count("id"), connected=Count("id", filter=connected_q())
     )
     return counts
 

@@ -122,8 +122,11 @@ def participant_join(
 
 @transaction.atomic
 def participant_socket_change(*, participant_id: int, delta: int) -> None:
-    """Count a phone socket opening (+1) or closing (-1); screens refresh their counts."""
-    Participant.objects.filter(pk=participant_id).update(sockets=F("sockets") + delta)
+    """Count a phone socket opening (+1) or closing (-1), a sign of life (`last_seen`);
+    screens refresh their counts."""
+    Participant.objects.filter(pk=participant_id).update(
+        sockets=F("sockets") + delta, last_seen=timezone.now()
+    )
     Participant.objects.filter(pk=participant_id, sockets__lt=0).update(sockets=0)
     rencontre_id = (
         Participant.objects.filter(pk=participant_id).values_list("rencontre_id", flat=True).first()
@@ -453,3 +456,18 @@ def activity_config_set(*, activity: Activity, **values) -> None:
             activity.config[key] = value
     activity.save(update_fields=["config"])
     broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))
+
+
+# ---------------------------------------------------------------- presence heartbeat
+
+
+def participant_seen(*, participant_id: int) -> None:
+    """Note that a phone of this participant is alive now (its socket opened or pinged).
+    Side effects: none beyond the timestamp; counts move when screens next refresh."""
+    Participant.objects.filter(pk=participant_id).update(last_seen=timezone.now())
+
+
+def presence_reset() -> int:
+    """Forget every open-socket count: called when the only process serving sockets starts,
+    so phones left "connected" by a crash are not counted. Returns how many were reset."""
+    return Participant.objects.filter(sockets__gt=0).update(sockets=0)

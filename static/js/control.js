@@ -15,3 +15,10 @@
     button.click();
   });
 })();
+
+/* Buttons that delete ask first (`data-confirm`); a handler here, not inline, because the
+ * pages' Content-Security-Policy forbids inline scripts. */
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.getAttribute("data-confirm"))) e.preventDefault();
+});

@@ -4,10 +4,17 @@
  * may close cleanly (1000/1001), and a phone that slept may hold a socket that looks open but
  * is dead. So: reconnect after any close except our own "forbidden" (4403), and reconnect
  * when the page becomes visible again. The server sends the full state on every connection.
+ *
+ * Every 30 s the page sends "ping", the only frame the server reads: it keeps this phone
+ * counted as present, and the server answers with the full state only if a push was missed
+ * (a broadcast lost while its message bus was down). A socket that sends too much is closed
+ * with 4429: wait, then reconnect.
  */
 (function () {
   "use strict";
   var FORBIDDEN = 4403;
+  var TOO_MANY = 4429;
+  var PING_MS = 30000;
   var latest = null;      // the newest WebSocket created for this page
   var wrapper = null;     // htmx's socket wrapper (has .reconnect())
   var retries = 0;
@@ -44,6 +51,7 @@
     if ([1006, 1011, 1012, 1013].indexOf(ev.code) >= 0) return; // htmx retries these itself
     retries += 1;
     var delay = Math.min(1000 * Math.pow(2, retries - 1), 15000) * (0.75 + Math.random() / 2);
+    if (ev.code === TOO_MANY) delay = 60000;
     setTimeout(function () { if (wrapper) wrapper.reconnect(); }, delay);
   });
 
@@ -54,6 +62,15 @@
     hiddenSince = null;
   });
   window.addEventListener("online", function () { if (wrapper) wrapper.reconnect(); });
+
+  setInterval(function () {
+    if (latest && latest.readyState === WebSocket.OPEN) latest.send("ping");
+  }, PING_MS);
+
+  // The "reload" button of a refused socket (no inline handler: the page's CSP forbids them).
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-reload]")) location.reload();
+  });
 
   // A push that carries the stage already shown (same version: a reconnection's full state)
   // must not replace it: the participant may be typing in it.

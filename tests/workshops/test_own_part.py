@@ -20,7 +20,7 @@ def test_own_parts_bit_set_holds_exactly_the_ids(ids):
     own = OwnParts.of(ids, everyone_count=0)
     assert own.everyone is False
     assert own.count == len(ids)
-    assert [i for i in range(0, 1600) if own.has(i)] == ids
+    assert [i for i in range(1600) if own.has(i)] == ids
 
 
 def test_own_parts_of_a_kind_that_cannot_tell_is_everyone_with_a_spread():

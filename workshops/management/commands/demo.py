@@ -2,7 +2,8 @@
 
     python manage.py demo           # set up and print how to connect
     python manage.py demo --json    # the same, as one JSON object for scripts
-Running it again reuses the account (password reset to the demo one) and the rencontre.
+Running it again reuses the account and the rencontre. An existing `animateur` keeps its
+password (it may guard a real database) unless `--reset-password` is given.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument(
+            "--reset-password",
+            action="store_true",
+            help=f"set the password of an existing {DEMO_USERNAME!r} back to the demo one",
+        )
+        parser.add_argument(
             "--base-url",
             default=os.environ.get(
                 "PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
@@ -42,12 +48,15 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         base = options["base_url"].rstrip("/")
-        user, _created = get_user_model().objects.get_or_create(
+        user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME,
             defaults={"first_name": "Camille", "last_name": "Animatrice"},
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        if created or options["reset_password"]:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        # An existing account keeps its password: say it only if it is still the demo one.
+        password = DEMO_PASSWORD if user.check_password(DEMO_PASSWORD) else None
         rencontre = Rencontre.objects.filter(title=DEMO_TITLE, facilitators=user).first()
         if rencontre is None:
             rencontre = services.rencontre_create(
@@ -63,7 +72,7 @@ class Command(BaseCommand):
             "control_url": base + reverse("workshops:control", args=[rencontre.code]),
             "screen_url": base + reverse("workshops:screen", args=[rencontre.code]),
             "username": DEMO_USERNAME,
-            "password": DEMO_PASSWORD,
+            "password": password,
         }
         if options["json"]:
             self.stdout.write(json.dumps(info))
@@ -75,7 +84,9 @@ class Command(BaseCommand):
                     f"  Rencontre de démonstration : {rencontre.title}",
                     f"  Animateur      : {base}{settings.LOGIN_URL and reverse('login')}",
                     f"    identifiant  : {DEMO_USERNAME}",
-                    f"    mot de passe : {DEMO_PASSWORD}",
+                    f"    mot de passe : {password}"
+                    if password
+                    else "    mot de passe : inchangé (--reset-password remet celui de la démo)",
                     f"  Panneau        : {info['control_url']}",
                     f"  Écran          : {info['screen_url']}",
                     f"  Participants   : {info['join_url']}  (code {rencontre.code})",
