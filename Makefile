@@ -24,6 +24,11 @@ demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py demo
 	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p $(PORT) rencontres.asgi:application
 
+## make serve: the production recipe (deploy/serve.py): migrate, collectstatic, then one uvicorn
+## worker per core (WORKERS=n overrides) on HOST:PORT; needs SECRET_KEY, DATABASE_URL, REDIS_URL
+serve: $(STAMP)
+	$(BIN)/python deploy/serve.py --port $(PORT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(HOST),--host $(HOST))
+
 ## make test: the whole suite (unit, live WebSocket, browser, services, security)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
