@@ -121,6 +121,13 @@ def main() -> None:
     args = parser.parse_args()
     if args.workers < 1:
         raise SystemExit("--workers must be at least 1")
+    if args.workers > 1 and not os.environ.get("REDIS_URL"):
+        # Without Redis each process has its own in-memory channel layer: a push would reach
+        # only the phones connected to the process that sent it.
+        raise SystemExit(
+            f"{args.workers} workers need REDIS_URL (shared channel layer); "
+            "set it, or start with --workers 1."
+        )
     env = dict(os.environ)
     env.update(
         {
