@@ -6,7 +6,8 @@
 For each set-up, on a fresh database: N phones join through the form (20 at a time; each join
 is three HTTP requests), open their socket, then the facilitator moves the activity M times.
 Reported: joins per second (HTTP work, where several cores help), and per move the delay until
-the last phone has the new activity (fan-out). The set-ups:
+the last phone has the new activity (fan-out); then SIGTERM with every socket open: seconds
+until the server exited, and whether each socket got a close frame. The set-ups:
 - `daphne`: one daphne process (the embedded default's server);
 - `daphne x2 direct`: two daphnes on two ports, phones spread over both by the client itself
   (the best case of "N daphne behind nginx", without nginx's own cost);
@@ -158,21 +159,42 @@ async def run_one(kind: str, workers: int, args: argparse.Namespace, index: int)
                 headers={"X-CSRFToken": csrf, "HX-Request": "true", "Referer": bases[0]},
             )
             last.append((max(await asyncio.gather(*waiters)) - t0) * 1000)
-        for ws in sockets:
-            await ws.close()
         for group in groups:
             for phone in group:
                 await phone.aclose()
         await fac.aclose()
+
+        # SIGTERM with every socket open: time until each process exited, and how the
+        # sockets were closed (1012 with a close frame, or 1006 without one).
+        async def closed(ws) -> tuple[int | None, bool]:
+            try:
+                async with asyncio.timeout(30):
+                    async for _ in ws:
+                        pass
+            except (websockets.ConnectionClosed, TimeoutError):
+                pass
+            return ws.close_code, ws.protocol.close_rcvd is not None
+
+        t0 = time.perf_counter()
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        closes = await asyncio.gather(*(closed(ws) for ws in sockets))
+        for proc in procs:
+            await asyncio.to_thread(proc.wait, 30)
+        stopped_in = time.perf_counter() - t0
         return {
             "setup": f"{kind} x{workers}",
             "joins_per_s": round(joins_per_s, 1),
             "last_phone_ms_median": round(statistics.median(last)),
             "last_phone_ms_p95": round(percentile(last, 95)),
+            "stop_s": round(stopped_in, 2),
+            "close_codes": sorted({str(code) for code, _ in closes}),
+            "close_frames": sum(1 for _, frame in closes if frame),
         }
     finally:
         for proc in procs:
-            proc.send_signal(signal.SIGTERM)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         for proc in procs:
             try:
                 proc.wait(timeout=15)
