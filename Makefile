@@ -22,7 +22,8 @@ demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py demo --json >/dev/null
 	DEBUG=1 $(BIN)/python manage.py demo_territory
 	DEBUG=1 $(BIN)/python manage.py demo
-	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p $(PORT) rencontres.asgi:application
+	DEBUG=1 $(BIN)/python -m uvicorn rencontres.asgi:application --host 127.0.0.1 --port $(PORT) \
+	  --lifespan off --timeout-graceful-shutdown 7
 
 ## make serve: the production recipe (deploy/serve.py): migrate, collectstatic, then one uvicorn
 ## worker per core (WORKERS=n overrides) on HOST:PORT; needs SECRET_KEY, DATABASE_URL, REDIS_URL

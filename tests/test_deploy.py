@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import websockets
 
@@ -250,6 +251,11 @@ def test_recipe_two_workers_push_to_every_socket_then_stop_cleanly(
     assert result["exit_status"] == 0, log[-3000:]
     assert result["stopped_in"] < STOP_BOUND
     assert "killed" not in log
+    # Every socket's disconnect handler ran before the exit: no phone is left counted as
+    # connected (their reconnections elsewhere would count twice).
+    with psycopg.connect(postgres_url) as db:
+        left = db.execute("SELECT coalesce(sum(sockets), 0) FROM workshops_participant").fetchone()
+    assert left == (0,)
 
 
 @pytest.mark.live
