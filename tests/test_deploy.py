@@ -30,16 +30,13 @@ def client(base: str) -> httpx.AsyncClient:
     """An HTTP client on loopback. DEBUG off marks cookies Secure, which a client sends over
     HTTPS only; here the test speaks plain HTTP (a real deployment has a TLS proxy in front),
     so the cookies are kept as not Secure."""
-    jar = httpx.Cookies()
+    c = httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=True)
 
     async def keep_cookies(response: httpx.Response) -> None:
-        for cookie in jar.jar:
+        for cookie in c.cookies.jar:
             cookie.secure = False
 
-    c = httpx.AsyncClient(
-        base_url=base, timeout=60, follow_redirects=True, event_hooks={"response": [keep_cookies]}
-    )
-    jar = c.cookies
+    c.event_hooks = {"response": [keep_cookies]}
     return c
 
 
