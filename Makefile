@@ -25,7 +25,14 @@ demo: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py demo
 	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p $(PORT) rencontres.asgi:application
+	DEBUG=1 $(BIN)/python -m uvicorn rencontres.asgi:application --host 127.0.0.1 --port $(PORT) \
+	  --lifespan off --timeout-graceful-shutdown 7 --ws-max-size 4096
+
+## make serve: the production recipe (deploy/serve.py): migrate, collectstatic, then one uvicorn
+## worker per core (WORKERS=n overrides) on HOST:PORT and the task worker; needs SECRET_KEY,
+## DATABASE_URL, REDIS_URL
+serve: $(STAMP)
+	$(BIN)/python deploy/serve.py --port $(PORT) $(if $(WORKERS),--workers $(WORKERS)) $(if $(HOST),--host $(HOST))
 
 ## make test: the whole suite (unit, live WebSocket, browser, services, security)
 test: $(STAMP) system-deps

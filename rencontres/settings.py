@@ -197,14 +197,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# In production (DEBUG off), `manage.py collectstatic` writes every file under a name that
+# carries its content hash, with gzip and brotli copies beside it; WhiteNoise serves those
+# compressed and cached for a year (the name changes when the content does). A phone then
+# loads each file once per event instead of revalidating it at every page.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedStaticFilesStorage"
+        else "rencontres.storage.StaticStorage"
     },
 }
 WHITENOISE_USE_FINDERS = True
