@@ -185,6 +185,13 @@ IMPORTS_INLINE = env_bool("IMPORTS_INLINE")  # run imports in the request (tests
 # Participants stay recognised on their phone for the whole event and the weeks after it.
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 90
 
+# Personal data is kept this many days after a rencontre ends; `manage.py purge` then
+# anonymises its participants and personal links stop working.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
+# Results split by actor type show a group only from this many respondents; smaller groups
+# are merged into "Autres" so that no one's answer can be read on the wall.
+SPLIT_MIN_GROUP_SIZE = env_int("SPLIT_MIN_GROUP_SIZE", 3)
+
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
