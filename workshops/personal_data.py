@@ -78,8 +78,14 @@ def scrub(text: str, participant: Participant) -> str:
         return text
     pattern = "|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in pieces)
     scrubbed = re.sub(pattern, label, text, flags=re.IGNORECASE)
-    repeated = rf"{re.escape(label)}(?:[\s,]+{re.escape(label)})+"
-    return re.sub(repeated, label, scrubbed)
+    # "Léa Martin (Région)" gives "Collectivité (Collectivité)": say it once.
+    repeated = rf"{re.escape(label)}(?:[\s,;/(-]+{re.escape(label)})+(\)?)"
+
+    def once(match: re.Match) -> str:
+        opened = match.group(0).count("(") - match.group(0).count(")")
+        return label + (")" if match.group(1) and opened < 0 else "")
+
+    return re.sub(repeated, once, scrubbed)
 
 
 def personal_relations() -> list[models.ManyToOneRel]:
