@@ -56,14 +56,19 @@ def _folded_words(text: str) -> list[str]:
 
 
 def names_person(text: str, participant: Participant) -> bool:
-    """Whether `text` names the participant: a word of their name (3 letters or more) or
-    their whole organisation appears in it (case and accents aside)."""
+    """Whether `text` names the participant: their whole name, a word of their name (3
+    letters or more) or their whole organisation appears in it (case and accents aside)."""
     words = _folded_words(text)
     if any(len(word) >= 3 and word in words for word in _folded_words(participant.name)):
         return True
-    organisation = _folded_words(participant.organisation)
-    return bool(organisation) and any(
-        words[i : i + len(organisation)] == organisation for i in range(len(words))
+
+    def contains(sequence: list[str]) -> bool:
+        return bool(sequence) and any(
+            words[i : i + len(sequence)] == sequence for i in range(len(words))
+        )
+
+    return contains(_folded_words(participant.name)) or contains(
+        _folded_words(participant.organisation)
     )
 
 
