@@ -5,7 +5,14 @@ Divergence by actor type, used to put first what splits the room:
   divergence is the gap between the highest and the lowest share (in points, 0-100).
 - scale: for each statement, the mean agreement (1-5) of each actor type; the divergence is
   the gap between the highest and lowest mean, divided by 4 to read on the same 0-100 scale.
-Only actor types with at least one respondent count; with fewer than two, divergence is 0.
+Only groups with at least two points count; with fewer, divergence is 0.
+
+No one's answer can be read from the split: an actor type with fewer respondents than
+`settings.SPLIT_MIN_GROUP_SIZE` (3 by default) is merged with the other small ones and the
+"Autre" type into one group "Autres"; when even that group stays below the minimum, its
+answers are left out of the split (never out of the overall results). A group whose
+respondents to one item are below the minimum shows no point on that item. The wall says
+which types were merged and how many answers were left out.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 
 from plenary.models import Word
 from workshops.kinds import KindResults
@@ -92,19 +101,104 @@ def _hidden_count(activity: Activity) -> int:
     return Answer.objects.filter(activity=activity, hidden=True).count()
 
 
-def _divergent(key: str, label: str, values_by_type: dict[str, tuple[float, int]], span: float):
+@dataclass
+class SplitGroups:
+    """Who is shown in which group of the split by actor type.
+
+    - `group_of`: actor type → the group it is shown in (itself, or OTHERS for "Autres");
+      types left out are absent.
+    - `counts`: respondents of each group shown.
+    - `merged`: labels of the types merged into "Autres" (the "Autre" type itself aside).
+    - `left_out`: respondents of the groups too small even once merged.
+    """
+
+    group_of: dict[str, str]
+    counts: Counter[str]
+    merged: list[str]
+    left_out: int
+    minimum: int
+
+    def label(self, group: str) -> str:
+        if group == OTHERS and self.merged:
+            return pgettext("merged actor types", "Autres")
+        return str(ActorType(group).label)
+
+    def note(self) -> dict[str, str]:
+        """The sentences the wall shows under the split ('' when nothing was merged)."""
+        merged = ""
+        if self.merged:
+            merged = ngettext(
+                "Regroupé dans « Autres » (moins de %(n)d répondant) : %(types)s.",
+                "Regroupés dans « Autres » (moins de %(n)d répondants chacun) : %(types)s.",
+                self.minimum,
+            ) % {"n": self.minimum, "types": ", ".join(self.merged)}
+        left_out = ""
+        if self.left_out:
+            left_out = ngettext(
+                "%(count)d réponse n'apparaît pas dans les écarts : son groupe compte moins "
+                "de %(n)d répondants.",
+                "%(count)d réponses n'apparaissent pas dans les écarts : leurs groupes "
+                "comptent moins de %(n)d répondants.",
+                self.left_out,
+            ) % {"count": self.left_out, "n": self.minimum}
+        return {"merged": merged, "left_out": left_out}
+
+
+OTHERS = ActorType.AUTRE.value
+
+
+def split_groups(respondents: Counter[str]) -> SplitGroups:
+    """The groups of the split, from the respondents of each actor type (see the module's
+    docstring)."""
+    minimum = max(1, settings.SPLIT_MIN_GROUP_SIZE)
+    present = {t: n for t, n in respondents.items() if n > 0}
+    small = [t for t, n in present.items() if n < minimum and t != OTHERS]
+    group_of = {t: t for t, n in present.items() if n >= minimum}
+    counts: Counter[str] = Counter({t: present[t] for t in group_of})
+    merged: list[str] = []
+    left_out = 0
+    if small:
+        pool = [*small, OTHERS] if OTHERS in present else small
+        total = sum(present[t] for t in pool)
+        if total >= minimum:
+            for t in pool:
+                group_of[t] = OTHERS
+            counts[OTHERS] = total
+            merged = [str(ActorType(t).label) for t in ActorType.values if t in small]
+        else:
+            left_out = sum(present[t] for t in small)
+    if OTHERS in present and present[OTHERS] < minimum and OTHERS not in group_of:
+        left_out += present[OTHERS]
+    return SplitGroups(group_of, counts, merged, left_out, minimum)
+
+
+def _divergent(
+    key: str,
+    label: str,
+    sums_by_type: dict[str, tuple[float, int]],
+    groups: SplitGroups,
+    span: float,
+) -> Divergent:
+    """One row of the split: `sums_by_type` holds, per actor type, the sum of the values and
+    how many respondents gave one (a poll's share ×100 per respondent, a scale's level)."""
     low = 0 if span == 100 else 1  # poll shares run 0-100, scale means 1-5
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for t, (total, n) in sums_by_type.items():
+        group = groups.group_of.get(t)
+        if group is not None and n > 0:
+            sums[group][0] += total
+            sums[group][1] += n
     points = [
         GroupPoint(
-            t,
-            str(ActorType(t).label),
-            ACTOR_COLORS[t],
-            round(value, 2),
-            n,
-            round(1000 * (value - low) / span),
+            group,
+            groups.label(group),
+            ACTOR_COLORS[group],
+            round(total / n, 2),
+            int(n),
+            round(1000 * (total / n - low) / span),
         )
-        for t, (value, n) in values_by_type.items()
-        if n > 0
+        for group, (total, n) in sums.items()
+        if n >= groups.minimum
     ]
     points.sort(key=lambda p: list(ACTOR_COLORS).index(p.actor_type))
     values = [p.value for p in points]
@@ -149,14 +243,13 @@ def poll_results(activity: Activity) -> KindResults:
         Bar(c["id"], c["label"], counts[c["id"]], round(100 * counts[c["id"]] / n, 1) if n else 0)
         for c in choices
     ]
+    groups = split_groups(by_type_total)
     divergence = [
         _divergent(
             c["id"],
             c["label"],
-            {
-                t: (100 * by_type_choice[t][c["id"]] / total, total)
-                for t, total in by_type_total.items()
-            },
+            {t: (100 * by_type_choice[t][c["id"]], total) for t, total in by_type_total.items()},
+            groups,
             span=100,
         )
         for c in choices
@@ -180,7 +273,8 @@ def poll_results(activity: Activity) -> KindResults:
             "others": others,
             "other_answers": other_answers,
             "divergence": divergence,
-            "legend": _legend(by_type_total),
+            "legend": _legend(groups),
+            "split": groups.note(),
         },
     )
 
@@ -202,6 +296,7 @@ def scale_results(activity: Activity) -> KindResults:
     for data, actor_type in answers:
         if data.get("values"):
             respondents_by_type[actor_type] += 1
+    groups = split_groups(respondents_by_type)
     for statement in scale_statements(activity):
         sid = statement["id"]
         distribution = Counter()
@@ -242,7 +337,8 @@ def scale_results(activity: Activity) -> KindResults:
             _divergent(
                 sid,
                 statement["label"],
-                {t: (sum(v) / len(v), len(v)) for t, v in sums.items()},
+                {t: (sum(v), len(v)) for t, v in sums.items()},
+                groups,
                 span=4,
             )
         )
@@ -264,16 +360,17 @@ def scale_results(activity: Activity) -> KindResults:
             "rows": rows,
             "levels": SCALE_LEVELS,
             "divergence": divergence,
-            "legend": _legend(respondents_by_type),
+            "legend": _legend(groups),
+            "split": groups.note(),
         },
     )
 
 
-def _legend(counts: Counter[str]) -> list[dict[str, Any]]:
+def _legend(groups: SplitGroups) -> list[dict[str, Any]]:
     return [
-        {"key": t, "label": label, "color": ACTOR_COLORS[t], "count": counts[t]}
-        for t, label in ActorType.choices
-        if counts[t]
+        {"key": t, "label": groups.label(t), "color": ACTOR_COLORS[t], "count": groups.counts[t]}
+        for t in ActorType.values
+        if groups.counts[t]
     ]
 
 

@@ -10,7 +10,10 @@ from workshops.live import broadcast_state_on_commit
 from workshops.models import Activity, Answer, Participant
 from workshops.selectors import answer_data
 from workshops.services import answer_save
+from workshops.words import bounded_key
 from workshops.words import normalize as normalize_word
+
+KEY_LENGTH = Word._meta.get_field("key").max_length
 
 
 @transaction.atomic
@@ -61,7 +64,7 @@ def words_answer_submit(
     Word.objects.bulk_create(
         Word(answer=answer, activity=activity, text=text, key=key, hidden=key in hidden_keys)
         for text in words
-        if (key := normalize_word(text))
+        if (key := bounded_key(normalize_word(text), KEY_LENGTH))
     )
     return answer
 

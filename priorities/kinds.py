@@ -221,6 +221,14 @@ class TablesKind(ActivityKind):
         return context
 
 
+def initial_owner(participant: Participant) -> str:
+    """The porteur proposed on a new action: "Name (Organisation)" for a participant listed by
+    their own choice; for the others, their actor type, never their name."""
+    if participant.listed:
+        return f"{participant.name} ({participant.organisation})"
+    return participant.get_actor_type_display()
+
+
 class ActionsKind(ActivityKind):
     """Each participant commits to 2-3 actions for the next day and supports others'."""
 
@@ -303,7 +311,7 @@ class ActionsKind(ActivityKind):
         if form is None or isinstance(form, (OwnActionForm, SupportForm)):
             form = ActionForm(
                 initial={
-                    "owner": f"{participant.name} ({participant.organisation})",
+                    "owner": initial_owner(participant),
                     "due": next_working_day(),
                 },
                 activity=activity,

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from priorities.models import Action, PeerGroup, Priority, Seat
 from workshops.kinds import KindResults
 from workshops.models import Activity, Participant
+from workshops.personal_data import names_person
 
 
 def priority_wall(activity: Activity) -> KindResults:
@@ -99,14 +100,30 @@ def tables_results(activity: Activity) -> KindResults:
     )
 
 
+def public_owner(action: Action) -> str:
+    """The porteur as others see it: as typed, unless it names an author who did not agree to
+    be listed; then their actor type."""
+    if not action.participant.listed and names_person(action.owner, action.participant):
+        return action.participant.get_actor_type_display()
+    return action.owner
+
+
 def actions_with_support(**filters) -> list[Action]:
-    """Actions (of a rencontre, or of one participant) with their number of supports."""
-    return list(
+    """Actions (of a rencontre, or of one participant) with their number of supports.
+
+    Their `owner` is the one others may see (`public_owner`), except on the actions of the
+    participant named by `participant=` (their own page)."""
+    viewer = filters.get("participant")
+    actions = list(
         Action.objects.filter(**filters)
         .select_related("participant", "participant__seat__table", "priority")
         .annotate(n_supports=Count("supports"))
         .order_by("created_at", "id")
     )
+    for action in actions:
+        if viewer is None or action.participant_id != viewer.pk:
+            action.owner = public_owner(action)
+    return actions
 
 
 def actions_results(activity: Activity) -> KindResults:

@@ -235,6 +235,13 @@ TASKS = {
 # Participants stay recognised on their phone for the whole event and the weeks after it.
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 90
 
+# Personal data is kept this many days after a rencontre ends; `manage.py purge` then
+# anonymises its participants and personal links stop working.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
+# Results split by actor type show a group only from this many respondents; smaller groups
+# are merged into "Autres" so that no one's answer can be read on the wall.
+SPLIT_MIN_GROUP_SIZE = env_int("SPLIT_MIN_GROUP_SIZE", 3)
+
 SESSION_COOKIE_HTTPONLY = True
 # Only a TLS-terminating proxy in front may say a request came over HTTPS (X-Forwarded-Proto)
 # and who sent it (the last X-Forwarded-For hop); without one, anybody could forge them.

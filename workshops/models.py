@@ -62,6 +62,11 @@ class Rencontre(models.Model):
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     timer_remaining = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the "end the rencontre" control (joins and answers close); the retention period
+    # runs from here, or from the end of `date` for a rencontre never ended.
+    ended_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    # Set once the purge has anonymised the participants (see `rencontres_purge`).
+    purged_at = models.DateTimeField(_("données personnelles purgées le"), null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "-id"]

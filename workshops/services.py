@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -22,7 +24,9 @@ from workshops.models import (
     Participant,
     Rencontre,
     Step,
+    new_participant_token,
 )
+from workshops.personal_data import kept_records, personal_relations, scrub
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -471,3 +475,165 @@ def presence_reset() -> int:
     """Forget every open-socket count: called when the only process serving sockets starts,
     so phones left "connected" by a crash are not counted. Returns how many were reset."""
     return Participant.objects.filter(sockets__gt=0).update(sockets=0)
+
+
+# ---------------------------------------------------------------- end, retention, erasure
+
+
+@transaction.atomic
+def rencontre_end(*, rencontre: Rencontre, now: dt.datetime | None = None) -> bool:
+    """End the rencontre: joins and answers close for good, the countdown and the QR code go,
+    and the retention period starts. Returns whether it was still running.
+    Side effects: every phone, screen and control panel updates (the wall says it ended)."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    if rencontre.ended_at is not None:
+        return False
+    rencontre.status = Rencontre.Status.CLOSED
+    rencontre.ended_at = now or timezone.now()
+    rencontre.timer_ends_at = None
+    rencontre.timer_remaining = None
+    rencontre.qr_visible = False
+    rencontre.save(
+        update_fields=["status", "ended_at", "timer_ends_at", "timer_remaining", "qr_visible"]
+    )
+    broadcast_state_on_commit(rencontre.id)
+    return True
+
+
+@transaction.atomic
+def participant_erase(*, participant: Participant) -> list[str]:
+    """Delete a participant at their own request, with everything that points to them
+    (answers and their words, priorities, actions and the supports they received, supports
+    given, seat, map links). Returns what was deleted, as lines for the participant.
+    Side effects: the participant's personal link and phone cookie stop working; screens and
+    control panels update their counts and results."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    deleted = kept_records(participant).lines
+    rencontre_id = participant.rencontre_id
+    participant.delete()
+    broadcast_state_on_commit(rencontre_id)
+    return deleted
+
+
+@dataclass
+class PurgeReport:
+    rencontres: int = 0
+    participants: int = 0
+    records: int = 0
+    files: int = 0
+
+
+def _scrub_value(value, participant: Participant):
+    if isinstance(value, str):
+        return scrub(value, participant)
+    if isinstance(value, list):
+        return [_scrub_value(v, participant) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_value(v, participant) for k, v in value.items()}
+    return value
+
+
+def _scrub_records(rencontre: Rencontre, participants: dict[int, Participant]) -> int:
+    """In every record that points to a participant of the rencontre (answers, priorities,
+    actions... of any app), replace the author's name and organisation by their actor type
+    in the free texts. Returns how many records changed."""
+    changed = 0
+    for rel in personal_relations():
+        model = rel.related_model
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+            and not f.choices
+            and not f.unique
+        ]
+        if not fields:
+            continue
+        rows = list(
+            model._default_manager.filter(**{f"{rel.field.name}__rencontre": rencontre}).only(
+                "pk", rel.field.name, *(f.name for f in fields)
+            )
+        )
+        updated = []
+        for row in rows:
+            author = participants[getattr(row, rel.field.attname)]
+            dirty = False
+            for f in fields:
+                value = getattr(row, f.attname)
+                new = _scrub_value(value, author)
+                if isinstance(new, str) and f.max_length:
+                    new = new[: f.max_length]
+                if new != value:
+                    setattr(row, f.attname, new)
+                    dirty = True
+            if dirty:
+                updated.append(row)
+        if updated:
+            model._default_manager.bulk_update(updated, [f.name for f in fields], batch_size=500)
+        changed += len(updated)
+    return changed
+
+
+def _anonymise(rencontre: Rencontre, now: dt.datetime) -> tuple[int, int]:
+    """Anonymise the rencontre's participants: their name and organisation are removed from
+    the free texts of their records, then blanked; each gets a new token (old links and
+    cookies stop working) and keeps only an actor type. Answers, priorities and actions stay,
+    tied to these anonymous participants, so the debrief's counts and results are unchanged.
+    Returns (participants, records changed)."""
+    participants = {p.pk: p for p in Participant.objects.filter(rencontre=rencontre)}
+    changed = _scrub_records(rencontre, participants)
+    for participant in participants.values():
+        participant.name = ""
+        participant.organisation = ""
+        participant.listed = False
+        participant.sockets = 0
+        participant.token = new_participant_token()
+    Participant.objects.bulk_update(
+        participants.values(),
+        ["name", "organisation", "listed", "sockets", "token"],
+        batch_size=500,
+    )
+    rencontre.status = Rencontre.Status.CLOSED
+    rencontre.ended_at = rencontre.ended_at or now
+    rencontre.purged_at = now
+    rencontre.qr_visible = False
+    rencontre.save(update_fields=["status", "ended_at", "purged_at", "qr_visible"])
+    return len(participants), changed
+
+
+def _purge_uploads(before: dt.datetime) -> int:
+    """Delete uploaded files left in IMPORT_DIR (an import that never finished) that are
+    older than `before`."""
+    folder = Path(settings.IMPORT_DIR)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < before.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def rencontres_purge(*, now: dt.datetime) -> PurgeReport:
+    """Apply the retention period: every rencontre ended more than `settings.RETENTION_DAYS`
+    ago and not yet purged is anonymised (see `_anonymise`), one transaction per rencontre;
+    leftover uploaded files older than the period are deleted. Safe to run again (daily).
+    Side effects: as `_anonymise`, files removed from IMPORT_DIR."""
+    limit = now - dt.timedelta(days=settings.RETENTION_DAYS)
+    due = Rencontre.objects.filter(purged_at__isnull=True).filter(
+        models.Q(ended_at__lt=limit)
+        | models.Q(ended_at__isnull=True, date__lt=timezone.localdate(limit))
+    )
+    report = PurgeReport()
+    for rencontre_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            rencontre = Rencontre.objects.select_for_update().get(pk=rencontre_id)
+            if rencontre.purged_at is not None:
+                continue
+            participants, records = _anonymise(rencontre, now)
+        report.rencontres += 1
+        report.participants += participants
+        report.records += records
+    report.files = _purge_uploads(limit)
+    return report

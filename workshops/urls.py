@@ -17,6 +17,8 @@ urlpatterns = [
         name="phone_command",
     ),
     path("moi/<str:token>/", views.personal, name="personal"),
+    path("moi/<str:token>/donnees.json", views.personal_export, name="personal_export"),
+    path("moi/<str:token>/supprimer/", views.personal_delete, name="personal_delete"),
     path(
         "moi/<str:token>/<slug:kind>/<slug:command>/",
         views.personal_command,
@@ -42,6 +44,7 @@ urlpatterns = [
     path("animer/<str:code>/resultats/masquer/", views.results_hide, name="results_hide"),
     path("animer/<str:code>/ecarts/afficher/", views.split_on, name="split_on"),
     path("animer/<str:code>/ecarts/masquer/", views.split_off, name="split_off"),
+    path("animer/<str:code>/terminer/", views.rencontre_end, name="rencontre_end"),
     path("animer/<str:code>/minuteur/demarrer/", views.timer_start, name="timer_start"),
     path("animer/<str:code>/minuteur/pause/", views.timer_pause, name="timer_pause"),
     path("animer/<str:code>/minuteur/ajouter/", views.timer_extend, name="timer_extend"),

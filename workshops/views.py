@@ -29,7 +29,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from workshops import access, debrief, kinds, qr, rendering, selectors, services
+from workshops import (
+    access,
+    debrief,
+    kinds,
+    personal_data,
+    qr,
+    rendering,
+    selectors,
+    services,
+)
 from workshops.forms import (
     ActivityChoiceForm,
     ActivityForm,
@@ -390,6 +399,11 @@ def split_off(request: HttpRequest, rencontre: Rencontre) -> None:
 
 
 @control_command
+def rencontre_end(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.rencontre_end(rencontre=rencontre)
+
+
+@control_command
 def timer_start(request: HttpRequest, rencontre: Rencontre) -> None:
     form = TimerStartForm(request.POST)
     if form.is_valid():
@@ -691,11 +705,31 @@ def _participant_by_token(token: str) -> Participant:
     return participant
 
 
+def personal_link(view):
+    """A request on a personal link: the participant of the token, 404 for an unknown token,
+    a French "expired" page (410) once the retention period is over."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+        participant = _participant_by_token(token)
+        if personal_data.link_expired(participant.rencontre):
+            return render(
+                request,
+                "workshops/phone/expired.html",
+                {"rencontre": participant.rencontre},
+                status=410,
+            )
+        return view(request, participant, *args, **kwargs)
+
+    return wrapped
+
+
 @never_cache
 @require_GET
-def personal(request: HttpRequest, token: str) -> HttpResponse:
-    """A participant's page after the event (secret link): what each kind keeps of them."""
-    participant = _participant_by_token(token)
+@personal_link
+def personal(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """A participant's page after the event (secret link): what each kind keeps of them, and
+    what is kept about them, to download or delete."""
     return render(
         request,
         "workshops/phone/personal.html",
@@ -703,14 +737,19 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
             "participant": participant,
             "rencontre": participant.rencontre,
             "personal_parts": debrief.personal_parts(participant),
+            "kept": personal_data.kept_records(participant),
+            "kept_until": personal_data.retention_end(participant.rencontre),
         },
     )
 
 
 @require_POST
-def personal_command(request: HttpRequest, token: str, kind: str, command: str) -> HttpResponse:
+@personal_link
+def personal_command(
+    request: HttpRequest, participant: Participant, kind: str, command: str
+) -> HttpResponse:
     """One of a kind's commands on the personal page (an action marked done...)."""
-    participant = _participant_by_token(token)
+    token = participant.token
     cmd = kinds.get(kind).command("personal", command) if kinds.is_registered(kind) else None
     if cmd is None:
         raise Http404
@@ -723,3 +762,45 @@ def personal_command(request: HttpRequest, token: str, kind: str, command: str) 
     else:
         messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
     return redirect("workshops:personal", token=token)
+
+
+@never_cache
+@require_GET
+@personal_link
+def personal_export(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """Everything kept about the participant, as one JSON file."""
+    response = HttpResponse(
+        json.dumps(
+            personal_data.personal_document(participant), ensure_ascii=False, indent=1, default=str
+        ),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@personal_link
+def personal_delete(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """GET: what would be deleted, and a button to confirm. POST: delete it all, then say
+    what was deleted (the link stops working)."""
+    rencontre = participant.rencontre
+    if request.method == "POST":
+        deleted = services.participant_erase(participant=participant)
+        response = render(
+            request,
+            "workshops/phone/personal_deleted.html",
+            {"rencontre": rencontre, "deleted": deleted},
+        )
+        response.delete_cookie(access.participant_cookie_name(rencontre))
+        return response
+    return render(
+        request,
+        "workshops/phone/personal_delete.html",
+        {
+            "participant": participant,
+            "rencontre": rencontre,
+            "kept": personal_data.kept_records(participant),
+        },
+    )

@@ -7,6 +7,7 @@ The entry is displayed in its most common typed form.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections import Counter
 
@@ -47,6 +48,16 @@ def normalize(text: str) -> str:
     """The counting key of a word or short phrase ('' when nothing is left)."""
     folded = _fold(clean(text)).replace("’", "'")
     return " ".join(_singular(token) for token in folded.split())
+
+
+def bounded_key(key: str, max_length: int) -> str:
+    """A key that fits a column of `max_length`: folding can lengthen a word ("ﬃ" gives
+    "ffi", "ß" gives "ss"), so a longer key keeps its start and ends with a short hash of the
+    whole, which keeps different long keys apart and equal ones together."""
+    if len(key) <= max_length:
+        return key
+    digest = hashlib.blake2s(key.encode(), digest_size=4).hexdigest()
+    return f"{key[: max_length - len(digest) - 1]}~{digest}"
 
 
 def display_forms(texts_by_key: dict[str, list[str]]) -> dict[str, str]:

@@ -96,8 +96,9 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     goto(control, "La synthèse")
     expect(screen.locator(".debrief__figure").first).to_contain_text("6")
     expect(screen.locator(".debrief")).to_contain_text("actions engagées")
+    # Léa did not ask to be listed: the porteur proposed to her was her actor type.
     expect(screen.locator(".debrief")).to_contain_text(
-        "Action 1 de Léa Martin — Léa Martin (Région) (5 soutiens)"
+        "Action 1 de Léa Martin — Collectivité (5 soutiens)"
     )
     shot(screen, "debrief-screen")
     lea = phones[0]

@@ -34,7 +34,8 @@ def poll_abc(rencontre) -> Activity:
     )
 
 
-def test_poll_divergence_on_a_hand_computed_example():
+def test_poll_divergence_on_a_hand_computed_example(settings):
+    settings.SPLIT_MIN_GROUP_SIZE = 1  # the arithmetic alone; groups of 2 shown
     rencontre = make_rencontre()
     poll = poll_abc(rencontre)
     votes = {"collectivite": "aabc", "entreprise": "bb", "etat": "ac"}
@@ -64,7 +65,8 @@ def test_poll_divergence_on_a_hand_computed_example():
     assert res["n_answers"] == 8
 
 
-def test_scale_means_distribution_and_divergence_by_hand():
+def test_scale_means_distribution_and_divergence_by_hand(settings):
+    settings.SPLIT_MIN_GROUP_SIZE = 1  # the arithmetic alone; groups of 2 shown
     rencontre = make_rencontre()
     scale = activity_of(
         rencontre, "scale", statements=[{"id": "s1", "label": "S1"}, {"id": "s2", "label": "S2"}]

@@ -162,7 +162,9 @@ def test_results_hidden_then_revealed_on_the_screen(room):
     facilitator.post(reverse("workshops:split_on", args=[rencontre.code]))
     screen = facilitator.get(screen_url).content.decode()
     assert "chart--dots" in screen
-    assert "Collectivité (1)" in screen
+    # One respondent: the split shows no group, and says why.
+    assert "Collectivité (1)" not in screen
+    assert "1 réponse n&#x27;apparaît pas dans les écarts" in screen
 
 
 def test_facilitator_hides_a_poll_other_text(room):

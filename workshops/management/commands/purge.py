@@ -1,0 +1,29 @@
+"""Apply the retention period (settings.RETENTION_DAYS): anonymise the participants of every
+rencontre ended longer ago and delete leftover uploaded files. Meant to run daily; running it
+again does nothing more.
+
+    python manage.py purge
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from workshops import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise the participants of rencontres ended more than RETENTION_DAYS ago and "
+        "delete leftover uploads."
+    )
+
+    def handle(self, *args, **options) -> None:
+        report = services.rencontres_purge(now=timezone.now())
+        self.stdout.write(
+            f"Retention {settings.RETENTION_DAYS} days: {report.rencontres} rencontre(s) "
+            f"purged, {report.participants} participant(s) anonymised, {report.records} "
+            f"record(s) scrubbed, {report.files} leftover upload(s) deleted."
+        )
