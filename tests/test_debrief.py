@@ -14,7 +14,7 @@ from plenary import services as plenary_services
 from priorities import services as p_services
 from territories.models import Filiere
 from tests.factories import UserFactory, make_rencontre
-from workshops import services
+from workshops import debrief, services
 from workshops.models import Activity
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +259,21 @@ def test_panel_figures_are_the_debrief_figures(filled):
     figures = debrief.debrief_figures(rencontre)
     assert figures == debrief.debrief_context(rencontre)["figures"]
     assert ("actions engagées", 2) in figures
+
+
+def test_the_pdf_reads_the_shipped_files_and_nothing_else(settings):
+    from weasyprint.urls import FatalURLFetchingError, URLFetchingError, fetch
+
+    fetcher = debrief._shipped_files_fetcher()
+    font = next((settings.BASE_DIR / "static" / "fonts" / "source-sans-3").glob("*.ttf"))
+    with fetch(fetcher, font.resolve().as_uri()) as resource:
+        assert resource.read()[:4] == b"\x00\x01\x00\x00"  # a TrueType font
+    outside = [
+        "file:///etc/passwd",
+        (settings.BASE_DIR / "static" / ".." / "rencontres" / "settings.py").as_uri(),
+        "http://127.0.0.1:9/x.png",
+        "data:text/plain,secret",
+    ]
+    for url in outside:
+        with pytest.raises((URLFetchingError, FatalURLFetchingError)), fetch(fetcher, url):
+            pass

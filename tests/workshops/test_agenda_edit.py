@@ -150,3 +150,24 @@ def test_editor_is_for_this_rencontre_facilitators_only(client, setup):
     client.force_login(UserFactory())
     assert client.get(reverse("workshops:agenda_edit", args=[rencontre.code])).status_code == 403
     assert client.get(edit_url(rencontre, poll)).status_code == 403
+
+
+@pytest.mark.parametrize("command", ["step_up", "step_delete", "activity_up", "activity_delete"])
+@pytest.mark.parametrize("value", ["abc", "", "-1", "99999999", "1.5"])
+def test_agenda_commands_with_a_bad_id_change_nothing(client, setup, command, value):
+    rencontre, _poll = setup
+    before = list(Activity.objects.filter(step__rencontre=rencontre).values_list("pk", "position"))
+    steps = list(rencontre.steps.values_list("pk", "position"))
+    response = client.post(agenda(rencontre, command), {"step": value, "activity": value})
+    assert response.status_code == 302
+    after = list(Activity.objects.filter(step__rencontre=rencontre).values_list("pk", "position"))
+    assert (after, list(rencontre.steps.values_list("pk", "position"))) == (before, steps)
+
+
+def test_agenda_commands_cannot_reach_another_rencontres_items(client, setup):
+    rencontre, _poll = setup
+    other = make_rencontre()
+    foreign = Activity.objects.filter(step__rencontre=other).last()
+    client.post(agenda(rencontre, "activity_delete"), {"activity": foreign.pk})
+    client.post(agenda(rencontre, "step_delete"), {"step": foreign.step_id})
+    assert Activity.objects.filter(pk=foreign.pk).exists()
