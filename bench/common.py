@@ -56,17 +56,29 @@ class Server:
     def __init__(self, *, before_serving: list[list[str]] | None = None) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="rencontres-bench-"))
         self.env = dict(os.environ)
+        # Production settings (DEBUG off), as a room is served; plain HTTP on loopback.
         self.env.update(
             {
-                "DEBUG": "1",
+                "DEBUG": "0",
+                "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+                "SECURE_SSL_REDIRECT": "0",
+                "SECURE_COOKIES": "0",
                 "ALLOWED_HOSTS": "127.0.0.1",
                 "DJANGO_SETTINGS_MODULE": "rencontres.settings",
+                "STATIC_ROOT": str(self.work / "static"),
+                "THROTTLE_JOINS_PER_IP": "100000",  # every bench phone joins from loopback
             }
         )
         self.env.setdefault("DATABASE_URL", f"sqlite:///{self.work / 'bench.sqlite3'}")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=self.env, check=True)
+        subprocess.run(
+            [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
         out = subprocess.run(
             [PY, "manage.py", "demo", "--json", "--base-url", self.base],
             cwd=ROOT,

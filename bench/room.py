@@ -52,7 +52,6 @@ SLOT = re.compile(
     r'data-own-bits="([^"]*)" data-spread="(\d+)"'
 )
 PARTICIPANT = re.compile(r'data-participant="(\d+)"')
-CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 ANSWERS = re.compile(r'data-answers="(\d+)"')
 
 
@@ -192,9 +191,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
     watcher = asyncio.ensure_future(watch())
     acks: list[float] = []
     acked = 0
-    token = {}
-    for i, phone in enumerate(phones):
-        token[i] = CSRF.search((await phone.get(f"/j/{code}")).text).group(1)
+    cpu_taps = cpu_seconds(pid) if pid else 0.0
 
     async def tap(i: int) -> float:
         nonlocal acked
@@ -203,7 +200,11 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
         r = await phones[i].post(
             f"/j/{code}/a/{poll_id}/repondre/",
             data={"choice": f"c{i % 5 + 1}"},
-            headers={"X-CSRFToken": token[i], "HX-Request": "true", "Referer": base},
+            headers={
+                "X-CSRFToken": phones[i].cookies["csrftoken"],
+                "HX-Request": "true",
+                "Referer": base,
+            },
         )
         if r.status_code == 200 and "Réponse enregistrée" in r.text:
             acked += 1
@@ -227,6 +228,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
         if row["activite"] == POLL_TITLE and row["participant"] in {f"P{i}" for i in ids}
     )
     cpu = (cpu_seconds(pid) - cpu0) if pid else None
+    cpu_per_tap = (cpu_seconds(pid) - cpu_taps) / n * 1000 if pid else None
     for ws in [*sockets, screen]:
         await ws.close()
     for phone in phones:
@@ -244,6 +246,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
         if exact_after is not None
         else None,
         "server_cpu_s": round(cpu, 1) if cpu is not None else None,
+        "server_cpu_per_tap_ms": round(cpu_per_tap, 1) if cpu_per_tap is not None else None,
         "server_rss_mb": round(rss_mb(pid)) if pid else None,
     }
 

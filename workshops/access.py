@@ -37,7 +37,7 @@ def remember_participant(response: HttpResponse, participant: Participant) -> No
         max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
         httponly=True,
         samesite="Lax",
-        secure=not settings.DEBUG,
+        secure=settings.SESSION_COOKIE_SECURE,
     )
 
 
