@@ -282,28 +282,16 @@ def test_every_kind_is_on_the_wall():
     assert sorted(KINDS) == sorted(k.key for k in kinds.registered())
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_the_wall_fits_and_reads(room, kind):
-    control, screen, titles = room["control"], room["screen"], room["titles"]
-    title = titles[kind] if kind in titles else None
-    assert title, f"no {kind} activity in the filled room"
-    control.locator(".agenda__activity", has_text=title).first.click()
-    expect(control.locator("#current .current__title")).to_have_text(title)
-    expect(screen.locator("#stage .stage__title")).to_have_text(title)
-    if kind == "territory":
-        control.locator("#current form.controls button").first.click()
-        expect(screen.locator(".dyn__filiere")).not_to_be_empty()
+def measure_pages(screen: Page, name: str) -> list[str]:
+    """Every page of the wall at both sizes: screenshots, and what does not fit or read."""
     failures = []
     for width, height in SIZES:
         screen.set_viewport_size({"width": width, "height": height})
         fitted(screen, width, height)
         # the list with the most pages turns them all (the shorter ones stay on their last)
-        counts = [
-            int(c)
-            for c in screen.locator("#stage .pager").evaluate_all(
-                "(els) => els.map((el) => el.dataset.count)"
-            )
-        ]
+        counts = screen.locator("#stage .pager").evaluate_all(
+            "(els) => els.map((el) => Number(el.dataset.count))"
+        )
         count = max(counts, default=1)
         pages = screen.locator(f'#stage .pager[data-count="{count}"]')
         for page in range(count):
@@ -312,10 +300,31 @@ def test_the_wall_fits_and_reads(room, kind):
                 expect(pages.first).to_have_attribute("data-page", str(page + 1))
             ARTIFACTS.mkdir(exist_ok=True)
             suffix = f"-p{page + 1}" if count > 1 else ""
-            screen.screenshot(path=str(ARTIFACTS / f"wall-{kind}-{width}{suffix}.png"))
+            screen.screenshot(path=str(ARTIFACTS / f"wall-{name}-{width}{suffix}.png"))
             result = screen.evaluate(MEASURE, 28 * height / 1080)
             failures += [f"{width}×{height} page {page + 1}: {p}" for p in result["problems"]]
         if count > 1:
             screen.keyboard.press("PageDown")  # back to the first page
             expect(pages.first).to_have_attribute("data-page", "1")
+    return failures
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_wall_fits_and_reads(room, kind):
+    control, screen, titles = room["control"], room["screen"], room["titles"]
+    assert kind in titles, f"no {kind} activity in the filled room"
+    title = titles[kind]
+    control.locator(".agenda__activity", has_text=title).first.click()
+    expect(control.locator("#current .current__title")).to_have_text(title)
+    expect(screen.locator("#stage .stage__title")).to_have_text(title)
+    if kind == "territory":
+        control.locator("#current form.controls button").first.click()
+        expect(screen.locator(".dyn__filiere")).not_to_be_empty()
+    failures = measure_pages(screen, kind)
+    if kind in {"poll", "scale"}:  # the split by actor type, then back
+        control.locator("body").press("d")
+        expect(screen.locator(".chart--dots")).to_be_visible()
+        failures += measure_pages(screen, f"{kind}-split")
+        control.locator("body").press("d")
+        expect(screen.locator(".chart--dots")).to_have_count(0)
     assert failures == []
