@@ -7,11 +7,13 @@
  * every ROTATE_MS; PageDown / PageUp (a presenter's clicker), the arrows and the space bar
  * turn it at once, as does the panel's key (P) when the panel runs in the same browser
  * (BroadcastChannel). The page indicator ("2 / 3") is the `.pager` after the list.
+ * A short chart marked `data-grow` first grows its type (up to GROW_MAX) to use the height.
  * The server is not involved: every wall pages on its own.
  */
 (function () {
   "use strict";
   var ROTATE_MS = 15000;
+  var GROW_MAX = 1.5;
   var current = { activity: null, page: 0 };
   var rotation = null;
 
@@ -78,22 +80,46 @@
     return el;
   }
 
+  function grow(list) {
+    // The list's box is the height the stage leaves; its scrollHeight, what its rows need.
+    list.style.fontSize = "";
+    if (!list.hasAttribute("data-grow")) return;
+    var box = list.clientHeight, scale = 1;
+    for (var i = 0; i < 4 && list.scrollHeight > 0; i++) {
+      var next = Math.max(1, Math.min(GROW_MAX, scale * box / list.scrollHeight));
+      if (Math.abs(next - scale) < 0.02) break;
+      scale = next;
+      list.style.fontSize = scale.toFixed(3) + "em";
+    }
+    while (scale > 1 && list.scrollHeight > box + 1) {
+      scale = Math.max(1, scale - 0.05);
+      list.style.fontSize = scale.toFixed(3) + "em";
+    }
+  }
+
   var layouts = [];
 
   function fit() {
     var s = stage();
     if (!s) return;
     var activity = s.dataset.activity || "";
-    if (activity !== current.activity) current = { activity: activity, page: 0 };
+    if (activity !== current.activity) {
+      current = { activity: activity, page: 0 };
+      clearTimeout(rotation);
+      rotation = null;
+    }
     layouts = [];
     s.querySelectorAll("[data-paginate]").forEach(function (list) {
       var indicator = pager(list);
-      indicator.hidden = false;
-      indicator.textContent = "1 / 1";
+      indicator.hidden = true;
+      list.querySelectorAll(".is-continued").forEach(function (el) { el.remove(); });
+      Array.prototype.forEach.call(list.children, function (el) { el.hidden = false; });
+      grow(list);
       var layout = cut(list);
-      if (layout.pages.length < 2) {
-        indicator.hidden = true;
-        layout = cut(list); // the indicator's line is free again
+      if (layout.pages.length > 1) {
+        indicator.hidden = false; // its line is taken from the list: cut again
+        indicator.textContent = "1 / " + layout.pages.length;
+        layout = cut(list);
       }
       layouts.push({ list: list, layout: layout, indicator: indicator });
     });
@@ -117,8 +143,11 @@
       l.indicator.dataset.page = String(page + 1);
       l.indicator.dataset.count = String(pages);
     });
-    clearTimeout(rotation);
-    if (n > 1) rotation = setTimeout(function () { turn(1); }, ROTATE_MS);
+    // A refresh of the same list (answers keep coming) does not delay the next turn.
+    if (step !== 0 || n < 2) { clearTimeout(rotation); rotation = null; }
+    if (n > 1 && rotation === null) {
+      rotation = setTimeout(function () { rotation = null; turn(1); }, ROTATE_MS);
+    }
   }
 
   var pending = null;

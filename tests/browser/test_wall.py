@@ -187,6 +187,8 @@ def fill_room(code: str) -> dict[str, str]:
 def room(browser, tmp_path_factory):
     """The server, a filled room, the facilitator's panel and the projector page."""
     folder = tmp_path_factory.mktemp("wall")
+    for old in ARTIFACTS.glob("wall-*.png"):  # pages of an earlier run
+        old.unlink()
     env = server_env(DATABASE_URL=f"sqlite:///{folder / 'wall.sqlite3'}")
     manage(env, "migrate", "--noinput", "-v0")
     server = Daphne(env, folder / "daphne.log")
@@ -327,4 +329,10 @@ def test_the_wall_fits_and_reads(room, kind):
         failures += measure_pages(screen, f"{kind}-split")
         control.locator("body").press("d")
         expect(screen.locator(".chart--dots")).to_have_count(0)
+    if kind == "priority":  # one priority projected, then back to the wall
+        control.get_by_role("button", name="Projeter").last.click()
+        expect(screen.locator(".spotlight")).to_be_visible()
+        failures += measure_pages(screen, "priority-spotlight")
+        control.get_by_role("button", name="Revenir au mur des priorités").click()
+        expect(screen.locator(".wall")).to_be_visible()
     assert failures == []
