@@ -13,7 +13,7 @@
 (function () {
   "use strict";
   var ROTATE_MS = 15000;
-  var GROW_MAX = 1.5;
+  var GROW_MAX = 1.35; // the rows stay smaller than the title
   var current = { activity: null, page: 0 };
   var rotation = null;
 
@@ -80,18 +80,24 @@
     return el;
   }
 
+  function needed(list) {
+    // The height the rows take (a list's scrollHeight is never less than its box).
+    var last = list.lastElementChild;
+    return last ? last.getBoundingClientRect().bottom - list.getBoundingClientRect().top : 0;
+  }
+
   function grow(list) {
-    // The list's box is the height the stage leaves; its scrollHeight, what its rows need.
+    // The list's box is the height the stage leaves; `needed`, what its rows take.
     list.style.fontSize = "";
     if (!list.hasAttribute("data-grow")) return;
     var box = list.clientHeight, scale = 1;
-    for (var i = 0; i < 4 && list.scrollHeight > 0; i++) {
-      var next = Math.max(1, Math.min(GROW_MAX, scale * box / list.scrollHeight));
+    for (var i = 0; i < 4 && needed(list) > 0; i++) {
+      var next = Math.max(1, Math.min(GROW_MAX, scale * box / needed(list)));
       if (Math.abs(next - scale) < 0.02) break;
       scale = next;
       list.style.fontSize = scale.toFixed(3) + "em";
     }
-    while (scale > 1 && list.scrollHeight > box + 1) {
+    while (scale > 1 && needed(list) > box + 1) {
       scale = Math.max(1, scale - 0.05);
       list.style.fontSize = scale.toFixed(3) + "em";
     }
