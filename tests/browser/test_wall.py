@@ -344,7 +344,13 @@ def test_the_wall_fits_and_reads(room, kind):
         failures += measure_pages(screen, f"{kind}-split")
         control.locator("body").press("d")
         expect(screen.locator(".chart--dots")).to_have_count(0)
-    if kind == "priority":  # one priority projected, then back to the wall
+    if kind == "priority":
+        # P on the panel turns the wall's page when the wall is open in the same browser
+        pager = screen.locator("#stage .pager:not([hidden])").first
+        expect(pager).to_have_attribute("data-page", "1")
+        control.locator("body").press("p")
+        expect(pager).to_have_attribute("data-page", "2")
+        # one priority projected, then back to the wall
         control.locator(".moderation li", has_text="Implanter une usine").first.get_by_role(
             "button", name="Projeter"
         ).click()
