@@ -317,7 +317,8 @@ def _map_layout(nodes, links) -> dict[str, Any]:
 
 def filiere_map(activity) -> KindResults:
     """The live filière map: nodes at their fixed places, links coloured by relation, the
-    filière labels at their cluster, and counts."""
+    filière labels at their cluster, and counts (the panel and the PDF); `wall`: the rows
+    the projector draws (`_map_layout`)."""
     from territories.models import MapLink
     from territories.services import cluster_centre
 
