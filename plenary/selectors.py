@@ -29,6 +29,7 @@ from django.utils.translation import ngettext, pgettext
 from plenary.models import Word
 from workshops.kinds import KindResults
 from workshops.models import Activity, ActorType, Answer, Participant
+from workshops.text import text_width
 from workshops.words import display_forms
 
 SCALE_LEVELS = [
@@ -396,29 +397,40 @@ def word_groups(activity: Activity, *, include_hidden: bool = False) -> list[dic
     return groups
 
 
-CLOUD_WIDTH, CLOUD_HEIGHT = 1000, 520
+CLOUD_WIDTH, CLOUD_HEIGHT = 1000, 460  # about the shape the wall leaves under the title
 CLOUD_COLORS = ["#ffd28a", "#8fb4f5", "#ffffff", "#9be3c9", "#f4a3a3", "#d7c2f0"]  # dark wall
 CLOUD_COLORS_LIGHT = ["#1f5fbf", "#14213d", "#b85c00", "#1d7f6e", "#7b3fa0", "#4a5570"]  # paper
+# The smallest word, in cloud units: the wall draws the 1000-unit frame about 1,700 px wide
+# at 1080p, so 18 units stay above 28 px there.
+CLOUD_MIN_SIZE = 18.0
 
 
 def _box(x: float, y: float, text: str, size: float) -> tuple[float, float, float, float]:
-    width = 0.56 * size * len(text) + 8
-    height = size * 1.05
+    # The line box of Source Sans 3 runs from its ascender (1.024 em above the baseline) to
+    # its descender (0.4 em below): keeping those boxes apart keeps accents and descenders
+    # apart; a margin of 0.12 em on each side, and kerning only ever narrows a word.
+    width = text_width(text, size) + 0.24 * size
+    height = size * 1.43
     return (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+
+
+def _size(count: int, top: int, scale: float) -> float:
+    return max(CLOUD_MIN_SIZE, scale * (22 + 58 * math.sqrt(count / top) if top > 1 else 40))
 
 
 def _place(groups: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
     top = max(g["count"] for g in groups)
     placed: list[tuple[float, float, float, float]] = []
     result = []
+    stretch = CLOUD_WIDTH / CLOUD_HEIGHT  # an elliptic spiral, as wide as the frame
     for index, group in enumerate(groups):
-        size = scale * (22 + 58 * math.sqrt(group["count"] / top) if top > 1 else 40)
+        size = _size(group["count"], top, scale)
         angle = 0.0
         while True:
             radius = 1.8 * angle
-            if radius > CLOUD_WIDTH:
-                return result  # no room left at this size
-            x = CLOUD_WIDTH / 2 + radius * math.cos(angle) * 1.6
+            if radius > 0.75 * CLOUD_HEIGHT:  # the spiral has left the frame's corners
+                break  # no room left for this word at this size
+            x = CLOUD_WIDTH / 2 + radius * math.cos(angle) * stretch
             y = CLOUD_HEIGHT / 2 + radius * math.sin(angle)
             box = _box(x, y, group["text"], size)
             inside = (
@@ -432,14 +444,15 @@ def _place(groups: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
                     {
                         **group,
                         "x": round(x, 1),
-                        "y": round(y + size * 0.35, 1),
+                        # the baseline: 1.024 em under the top of the line box
+                        "y": round(y - size * 0.715 + size * 1.024, 1),
                         "size": round(size, 1),
                         "color": CLOUD_COLORS[index % len(CLOUD_COLORS)],
                         "color_light": CLOUD_COLORS_LIGHT[index % len(CLOUD_COLORS_LIGHT)],
                     }
                 )
                 break
-            angle += 6 / max(radius, 6)  # about 6 px along the spiral per try
+            angle += 6 / max(radius, 6)  # about 6 units along the spiral per try
     return result
 
 
@@ -447,27 +460,34 @@ def cloud_layout(groups: list[dict[str, Any]], *, limit: int = 60) -> list[dict[
     """Place words on a spiral from the centre, biggest first, without overlap.
 
     Deterministic (same answers, same picture); sizes grow with the square root of the count
-    so that a frequent word stands out without crushing the others (readable at 5 m). When
-    not every word fits, all sizes shrink together and the layout starts again: no entry is
-    dropped silently (past `limit`, the least frequent are left out).
+    so that a frequent word stands out without crushing the others (readable at 5 m). Words
+    are measured with the advance widths of Source Sans 3, the font the wall loads, so what
+    is placed apart is drawn apart. The frame has the wall's proportions and the spiral is as
+    wide as the frame. When not every word fits, all sizes shrink together and the layout
+    starts again, down to the smallest readable size (CLOUD_MIN_SIZE); past that, and past
+    `limit`, the least frequent are left out (the panel lists every word).
     """
     groups = groups[:limit]
     if not groups:
         return []
-    # Start from a size at which the words cover at most 40 % of the frame: a spiral packs
-    # about that densely, so the first attempt usually places everything.
+    # Start from the size at which the words cover 40 % of the frame (a spiral packs about
+    # that densely, so the first attempt usually places everything): few words grow to
+    # fill the frame, up to twice their base size.
     top = max(g["count"] for g in groups)
     area = 0.0
     for g in groups:
-        box = _box(0, 0, g["text"], 22 + 58 * math.sqrt(g["count"] / top) if top > 1 else 40)
+        box = _box(0, 0, g["text"], _size(g["count"], top, 1.0))
         area += (box[2] - box[0]) * (box[3] - box[1])
-    scale = min(1.0, math.sqrt(0.4 * CLOUD_WIDTH * CLOUD_HEIGHT / area))
+    scale = min(2.0, math.sqrt(0.4 * CLOUD_WIDTH * CLOUD_HEIGHT / area))
+    best: list[dict[str, Any]] = []
     for _attempt in range(12):
         result = _place(groups, scale)
         if len(result) == len(groups):
             return result
+        if len(result) > len(best):
+            best = result
         scale *= 0.85
-    return result
+    return best
 
 
 def words_results(activity: Activity) -> KindResults:

@@ -31,6 +31,7 @@ from territories.models import (
 from territories.sirene import jobs_of
 from workshops.kinds import KindResults
 from workshops.models import Activity, Participant
+from workshops.text import text_width
 
 # Keys of the whole territory and of sites whose NAF code maps to no filière, beside the
 # filière names in `dynamics()["by_filiere"]`.
@@ -251,9 +252,131 @@ RELATION_COLORS = {
 }
 
 
+# The map as the wall draws it, in SVG units of about one pixel at 1080p: the locomotives in
+# the middle column under their filière, their partners on either side, one row each.
+MAP_FONT, MAP_ROW, MAP_BAND, MAP_DOT = 30.0, 46.0, 150.0, 11.0
+
+
+def _map_layout(nodes, links) -> dict[str, Any]:
+    """Places for the wall's map, from the nodes in the order they appeared: every label on
+    its own row and whole (widths measured in the wall's font), so nothing collides.
+    Locomotives stack in the middle column under their filière; each partner goes to the
+    side of its locomotives (sorted by their mean height, alternately left and right), so
+    that lines cross little. The SVG is as large as its content and the wall scales it."""
+    locos = [n for n in nodes if n.role == MapNode.Role.LOCOMOTIVE]
+    partners = [n for n in nodes if n.role != MapNode.Role.LOCOMOTIVE]
+    rows: list[tuple[str, Any]] = []
+    for filiere in dict.fromkeys(n.filiere for n in locos):
+        rows.append(("filiere", filiere or "Filière à préciser"))
+        rows.extend(("loco", n) for n in locos if n.filiere == filiere)
+    row_of = {item.pk: i for i, (kind, item) in enumerate(rows) if kind == "loco"}
+    linked: dict[int, list[int]] = defaultdict(list)
+    for link in links:
+        if link.locomotive_id in row_of:
+            linked[link.partner_id].append(row_of[link.locomotive_id])
+    order = sorted(
+        partners,
+        key=lambda n: sum(linked[n.pk]) / len(linked[n.pk]) if linked[n.pk] else len(rows),
+    )
+    left, right = order[0::2], order[1::2]
+
+    def width(text: str, weight: int = 400) -> float:
+        return text_width(text, MAP_FONT, weight=weight)
+
+    centre = max(
+        [width(n.name, 700) + 2 * MAP_FONT for n in locos]
+        + [width(name, 700) for kind, name in rows if kind == "filiere"]
+        + [0]
+    )
+    side_l = max([width(n.name) for n in left] + [0])
+    side_r = max([width(n.name) for n in right] + [0])
+    gap = 12.0
+    x_dot_l = side_l + gap + MAP_DOT
+    x_c = x_dot_l + MAP_BAND + centre / 2
+    x_dot_r = x_c + centre / 2 + MAP_BAND
+    total_w = x_dot_r + MAP_DOT + gap + side_r + 4
+    n_rows = max(len(rows), len(left), len(right), 1)
+    total_h = n_rows * MAP_ROW
+
+    def spread(count: int, index: int) -> float:
+        # rows of a shorter column are spread over the whole height
+        step = total_h / count
+        return step * index + step / 2
+
+    places: dict[int, dict[str, Any]] = {}
+    drawn_rows = []
+    for i, (kind, item) in enumerate(rows):
+        y = spread(len(rows), i)
+        if kind == "filiere":
+            drawn_rows.append({"kind": kind, "name": item, "x": x_c, "y": y})
+            continue
+        half = (width(item.name, 700) + 2 * MAP_FONT) / 2
+        places[item.pk] = {"x": x_c, "y": y, "left": x_c - half, "right": x_c + half}
+        drawn_rows.append(
+            {
+                "kind": kind,
+                "name": item.name,
+                "x": x_c,
+                "y": y,
+                "left": x_c - half,
+                "w": 2 * half,
+                "top": y - 0.75 * MAP_FONT,
+                "h": 1.5 * MAP_FONT,
+            }
+        )
+    for side, column, x_dot in (("left", left, x_dot_l), ("right", right, x_dot_r)):
+        for i, node in enumerate(column):
+            y = spread(len(column), i)
+            places[node.pk] = {"x": x_dot, "y": y, "side": side}
+            drawn_rows.append(
+                {
+                    "kind": "partner",
+                    "name": node.name,
+                    "x": x_dot,
+                    "y": y,
+                    "side": side,
+                    "text_x": x_dot - MAP_DOT - gap if side == "left" else x_dot + MAP_DOT + gap,
+                }
+            )
+    lines = []
+    for link in links:
+        a, b = places.get(link.locomotive_id), places.get(link.partner_id)
+        if a is None or b is None:
+            continue
+        if b.get("side") == "left":
+            x1 = a["left"]
+        elif b.get("side") == "right":
+            x1 = a["right"]
+        else:  # a locomotive named as another's partner: both in the middle column
+            x1, b = a["right"], {"x": b["right"], "y": b["y"]}
+        lines.append(
+            {
+                "x1": round(x1, 1),
+                "y1": round(a["y"], 1),
+                "x2": round(b["x"], 1),
+                "y2": round(b["y"], 1),
+                "color": RELATION_COLORS.get(link.relation, "#ffffff"),
+                "link": link,
+            }
+        )
+    for row in drawn_rows:
+        for key in ("x", "y", "left", "w", "text_x", "top", "h"):
+            if key in row:
+                row[key] = round(row[key], 1)
+    return {
+        "width": round(total_w),
+        "height": round(total_h),
+        "rows": drawn_rows,
+        "lines": lines,
+        "font": MAP_FONT,
+        "dot": MAP_DOT,
+    }
+
+
 def filiere_map(activity: Activity) -> KindResults:
     """The live filière map: nodes at their fixed places, links coloured by relation, the
-    filière labels at their cluster, and counts."""
+    filière labels at their cluster, and counts (the panel and the PDF); `wall`: the rows
+    the projector draws (`_map_layout`)."""
     nodes = list(MapNode.objects.filter(activity=activity))
     links = list(MapLink.objects.filter(activity=activity).select_related("locomotive", "partner"))
     order = list(dict.fromkeys(n.filiere for n in nodes if n.role == MapNode.Role.LOCOMOTIVE))
@@ -276,6 +399,7 @@ def filiere_map(activity: Activity) -> KindResults:
             "relations": [
                 (value, label, RELATION_COLORS[value]) for value, label in MapLink.Relation.choices
             ],
+            "wall": _map_layout(nodes, links),
             "n_locomotives": sum(1 for n in nodes if n.role == MapNode.Role.LOCOMOTIVE),
             "n_partners": sum(1 for n in nodes if n.role == MapNode.Role.PARTNER),
         },

@@ -3,10 +3,18 @@
 (function () {
   "use strict";
   var keys = { ArrowRight: "next", ArrowLeft: "previous", " ": "timer", "+": "extend", q: "qr", Q: "qr", o: "open", O: "open", r: "reveal", R: "reveal", d: "split", D: "split" };
+  // P turns the wall's page (static/js/screen.js) when the wall is open in this browser.
+  var wall = "BroadcastChannel" in window ? new BroadcastChannel("rencontres-wall") : null;
   document.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     var t = e.target;
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var code = document.querySelector(".control__code .code");
+    if ((e.key === "p" || e.key === "P") && wall && code) {
+      e.preventDefault();
+      wall.postMessage({ code: code.textContent.trim(), step: 1 });
+      return;
+    }
     var name = keys[e.key];
     if (!name) return;
     var button = document.querySelector('[data-key="' + name + '"]');

@@ -64,8 +64,11 @@ def test_a_precise_sentence_ends_under_its_filiere_on_the_wall_and_in_the_csv(
     expect(phone.get_by_label("Combien d'emplois ?")).to_have_value("120")
     shot(phone, "coach-phone-accepted")
 
-    group = screen.locator(".wall__group", has=screen.locator(".wall__filiere", has_text=FILIERE))
-    expect(group).to_contain_text("Créer 120 emplois de techniciens")
+    # the wall is one list: a filière's heading, then its priorities
+    first = screen.locator(".wall__filiere", has_text=FILIERE).locator(
+        "xpath=following-sibling::li[1]"
+    )
+    expect(first).to_contain_text("Créer 120 emplois de techniciens")
     expect(screen.locator(".wall__filiere", has_text="Filière à préciser")).to_have_count(0)
     shot(screen, "coach-screen-wall")
 

@@ -62,7 +62,7 @@ def test_five_phones_answer_and_the_projector_follows(browser, groups_of_two, sq
     expect(screen.locator(".legend")).to_contain_text("Collectivité (2)")
     expect(screen.locator(".legend")).to_contain_text("Entreprise (2)")
     # first row: 4.5 (collectivités) vs 1.5 (entreprises) -> gap 75
-    expect(screen.locator(".chart--dots svg > g").first).to_contain_text("écart 75")
+    expect(screen.locator(".chart--dots .walldots__row").first).to_contain_text("écart 75 pts")
     shot(screen, "constat-screen-divergence")
 
     # Single-choice poll: counts follow a changed answer.

@@ -48,7 +48,7 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
         )
         expect(page.locator("#save-1")).to_contain_text("Enregistré")
     wall = screen.locator(".wall")
-    expect(wall.locator(".wall__group")).to_have_count(2)
+    expect(wall.locator(".wall__filiere")).to_have_count(2)
     expect(wall.locator(".wall__filiere", has_text="Transition énergétique")).to_contain_text("3")
     shot(screen, "priorities-screen-wall")
 
