@@ -26,9 +26,9 @@ from workshops.live import group_name, state_version
 
 logger = logging.getLogger(__name__)
 
-# A refresh waits this long for more changes before re-rendering: bursts of answers cost a
-# few renders a second, not one per answer.
-COALESCE_SECONDS = 0.25
+# A refresh waits this long for more changes before re-rendering: a burst of answers costs the
+# wall two renders a second and the panel one, each showing the exact totals at that moment.
+COALESCE_SECONDS = {"screen": 0.5, "control": 1.0}
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429  # the page waits before reconnecting
 PING = "ping"
@@ -55,6 +55,7 @@ def _reset_presence_once(channel_layer) -> None:
 
 class RoleConsumer(AsyncWebsocketConsumer):
     role: str = ""
+    coalesce_seconds: float = 0.5
 
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
@@ -166,13 +167,16 @@ class RoleConsumer(AsyncWebsocketConsumer):
             self.flush_task = asyncio.ensure_future(self.flush_later())
 
     async def flush_later(self) -> None:
-        await asyncio.sleep(COALESCE_SECONDS)
-        parts, self.pending_parts = sorted(self.pending_parts), set()
-        html = await database_sync_to_async(rendering.render_parts_by_id)(
-            rencontre_id=self.rencontre_id, role=self.role, parts=parts
-        )
-        if html:
-            await self.send(text_data=html)
+        # Changes that arrive while a render runs are rendered next, so the last state shown
+        # is always the exact one.
+        while self.pending_parts:
+            await asyncio.sleep(self.coalesce_seconds)
+            parts, self.pending_parts = sorted(self.pending_parts), set()
+            html = await database_sync_to_async(rendering.render_parts_by_id)(
+                rencontre_id=self.rencontre_id, role=self.role, parts=parts
+            )
+            if html:
+                await self.send(text_data=html)
 
 
 class ParticipantConsumer(RoleConsumer):
@@ -201,7 +205,9 @@ class FacilitatorConsumer(RoleConsumer):
 
 class ScreenConsumer(FacilitatorConsumer):
     role = "screen"
+    coalesce_seconds = COALESCE_SECONDS["screen"]
 
 
 class ControlConsumer(FacilitatorConsumer):
     role = "control"
+    coalesce_seconds = COALESCE_SECONDS["control"]

@@ -264,7 +264,7 @@ async def test_ping_sends_the_full_state_only_when_a_push_was_missed():
     ws_phone, _ = await connect(f"/ws/p/{rencontre.code}/", cookie_header(phone))
     ws_screen, _ = await connect(f"/ws/ecran/{rencontre.code}/", cookie_header(facilitator))
     ws_quiet, _ = await connect(f"/ws/p/{rencontre.code}/", cookie_header(phone))
-    await drain(ws_screen, quiet=0.5)  # the phones' arrival refreshes the screen's count
+    await drain(ws_screen, quiet=1.0)  # the phones' arrival refreshes the screen's count
     await ws_quiet.send_to(text_data="ping")
     assert await ws_quiet.receive_nothing(timeout=0.3)  # up to date: no answer
 
