@@ -190,8 +190,7 @@ async def room(recipe: Recipe, demo: dict) -> dict:
 
     waiters = [asyncio.ensure_future(stage(ws)) for ws in sockets]
     r = await fac.post(
-        f"/animer/{code}/action/",
-        data={"op": "next"},
+        f"/animer/{code}/suivante/",
         headers={"X-CSRFToken": csrf, "HX-Request": "true"},
     )
     assert r.status_code == 200

@@ -111,7 +111,7 @@ def test_five_phones_answer_and_the_projector_follows(browser, groups_of_two, sq
             page.get_by_label(f"Place {place}").select_option(label=item)
         page.get_by_role("button", name="Envoyer mon classement").click()
         expect(page.locator(".saved")).to_contain_text("Réponse enregistrée")
-    rows = screen.locator(".chart--bars g")
+    rows = screen.locator(".wallbars__row")
     # skills 3*3 + 2*1 = 11, land 3*2 + 2*3 = 12, energy 3*1 + 2*2 = 7
     expect(rows.nth(0)).to_contain_text(f"1. {land}")
     expect(rows.nth(0)).to_contain_text("12 points")

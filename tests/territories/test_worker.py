@@ -184,7 +184,7 @@ def test_phones_answer_while_the_worker_imports_on_sqlite(room, tmp_path):
             page = phone.get(f"/j/{code}/a/{activity}/")
             token = CSRF_INPUT.search(page.text).group(1)
             response = phone.post(
-                f"/j/{code}/a/{activity}/",
+                f"/j/{code}/a/{activity}/repondre/",
                 data={"choice": choice},
                 headers={"X-CSRFToken": token, "HX-Request": "true", "Referer": server.url},
             )
