@@ -426,6 +426,7 @@ def build_world() -> World:
         kind=ImportJob.Kind.EVENTS,
         status=ImportJob.Status.DONE,
         filename="evenements.csv",
+        path="imports/evenements.csv",
         created_by=users["territory_owner"],
     )
     world = World(
