@@ -524,3 +524,21 @@ def test_a_word_that_grows_when_normalised_is_refused_with_a_message():
     assert "trop long" in " ".join(too_long.non_field_errors())
     fits = cmd.form({"word0": "ß" * 30}, activity=activity, participant=participant)
     assert fits.is_valid(), fits.errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("jobs", ["²", "①", "--5", "99999999999999999999"])
+def test_an_unreadable_or_absurd_job_count_is_refused_with_a_message(jobs):
+    """Found by probing the event form: "²" passed `isdigit()` then broke `int()`, "--5" lost
+    both signs, and a count beyond the column's range broke the save; each is now a French
+    message on the form."""
+    world = build_world()
+    client = client_for(world, "territory_owner")
+    url = reverse("territories:event_form", args=[world.territory.slug])
+    event = {"type": "ouverture", "date": dt.date.today().isoformat(), "entreprise": "Atelier"}
+    response = client.post(url, {**event, "emplois": jobs})
+    assert response.status_code == 400
+    assert "emplois" in response.content.decode()
+    assert not world.territory.events.exists()
+    assert client.post(url, {**event, "emplois": "12"}).status_code == 302
+    assert world.territory.events.get().jobs == 12
