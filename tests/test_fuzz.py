@@ -337,8 +337,20 @@ def activity_edit(kind) -> Endpoint:
         activity = world.activities[("A", kind.key)]
         return {**ActivityForm().fields, **(config(activity=activity).fields if config else {})}
 
+    def samples(world: World) -> dict[str, list]:
+        activity = world.activities[("A", kind.key)]
+        current = {"title": activity.title, "planned_minutes": activity.planned_minutes}
+        if kind.config_form:
+            current |= kind.config_form.initial_from(activity.config)
+        return {name: [str(value)] for name, value in current.items() if value is not None}
+
     return Endpoint(
-        "workshops:activity_edit", f"activity_edit[{kind.key}]", "facilitator_a", url, fields
+        "workshops:activity_edit",
+        f"activity_edit[{kind.key}]",
+        "facilitator_a",
+        url,
+        fields,
+        samples=samples,
     )
 
 
