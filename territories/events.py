@@ -55,6 +55,8 @@ def _parse_date(raw: str) -> dt.date | None:
 def event_values(row: dict[str, str], horizon: dt.date) -> tuple[dict, list[str]]:
     """One event from its French fields (type, date, entreprise, siret, emplois, source,
     note): the values to save, or the list of what is wrong, in French."""
+    # NUL characters are never meant (PostgreSQL cannot store them in text).
+    row = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in row.items()}
     kind = KINDS.get(row.get("type", "").lower())
     date = _parse_date(row.get("date", ""))
     name = row.get("entreprise", "")

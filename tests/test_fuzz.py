@@ -18,6 +18,7 @@ are found from the authorisation table: a new POST endpoint must be added here (
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -445,6 +446,14 @@ def broken_rows(before: dict, after: dict) -> tuple[int, list[str]]:
                 obj.full_clean(exclude=[f for f in allowed if getattr(obj, f"{f}_id") is None])
             except ValidationError as error:
                 problems.append(f"{model._meta.label} {obj.pk}: {error.message_dict}")
+            # PostgreSQL refuses NUL characters in text and jsonb: a server error there.
+            nul = [
+                f.name
+                for f in model._meta.concrete_fields
+                if "\\u0000" in json.dumps(getattr(obj, f.attname), default=str)
+            ]
+            if nul:
+                problems.append(f"{model._meta.label} {obj.pk}: NUL character in {nul}")
     return written, problems
 
 
@@ -554,3 +563,17 @@ def test_an_unreadable_or_absurd_job_count_is_refused_with_a_message(jobs):
     assert not world.territory.events.exists()
     assert client.post(url, {**event, "emplois": "12"}).status_code == 302
     assert world.territory.events.get().jobs == 12
+
+
+@pytest.mark.django_db
+def test_nul_characters_never_reach_the_database_from_the_event_form():
+    """Found by the fuzz: the event form (which reads its fields itself) stored NUL
+    characters, which PostgreSQL refuses with a server error."""
+    world = build_world()
+    client = client_for(world, "territory_owner")
+    url = reverse("territories:event_form", args=[world.territory.slug])
+    event = {"type": "ouverture", "date": dt.date.today().isoformat()}
+    response = client.post(url, {**event, "entreprise": "Atelier\x00", "note": "\x00vu"})
+    assert response.status_code == 302
+    saved = world.territory.events.get()
+    assert (saved.name, saved.note) == ("Atelier", "vu")
