@@ -7,7 +7,7 @@ ids that do not exist, missing fields, repeated fields and extra fields. Whateve
 
 - the server never answers 500 (the test client re-raises any uncaught exception);
 - every row the request wrote passes its model's `full_clean()` (field lengths, choices,
-  bounds, constraints).
+  bounds, constraints) and holds no NUL character (PostgreSQL refuses them).
 
 Each example runs in a savepoint rolled back afterwards, on the world of the authorisation
 matrix (two rencontres, an activity of every kind, what the kinds' examples make). Endpoints
