@@ -33,6 +33,7 @@ REQUIRED = ("type", "date", "entreprise")
 MAX_YEARS_AHEAD = 10  # an announced opening may be years away; 2099 is a typing error
 MAX_ROWS = 50_000  # an observatory's file has hundreds of lines; this bounds memory
 CSV_FIELD_LIMIT = 128 * 1024
+MAX_JOBS = 100_000  # more jobs than any single site has: a typing error
 
 
 @dataclass
@@ -59,6 +60,8 @@ def _parse_date(raw: str) -> dt.date | None:
 def event_values(row: dict[str, str], horizon: dt.date) -> tuple[dict, list[str]]:
     """One event from its French fields (type, date, entreprise, siret, emplois, source,
     note): the values to save, or the list of what is wrong, in French."""
+    # NUL characters are never meant (PostgreSQL cannot store them in text).
+    row = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in row.items()}
     kind = KINDS.get(row.get("type", "").lower())
     date = _parse_date(row.get("date", ""))
     name = row.get("entreprise", "")
@@ -76,10 +79,16 @@ def event_values(row: dict[str, str], horizon: dt.date) -> tuple[dict, list[str]
         problems.append(_("date trop lointaine (%(d)s)") % {"d": date.isoformat()})
     if not name:
         problems.append(_("entreprise manquante"))
-    if siret and not (len(siret) == 14 and siret.isdigit()):
+    if siret and not (len(siret) == 14 and siret.isascii() and siret.isdigit()):
         problems.append(_("SIRET invalide"))
-    if not jobs_raw.lstrip("-").isdigit():
+    digits = jobs_raw.removeprefix("-")  # a reduction may be typed negative
+    if not (digits.isascii() and digits.isdigit()):  # "²" and "①" are digits to isdigit()
         problems.append(_("nombre d'emplois illisible « %(j)s »") % {"j": jobs_raw})
+    elif int(digits) > MAX_JOBS:
+        problems.append(
+            _("nombre d'emplois invraisemblable (%(j)s, %(max)d au plus)")
+            % {"j": jobs_raw, "max": MAX_JOBS}
+        )
     if problems:
         return {}, problems
     return {
@@ -87,7 +96,7 @@ def event_values(row: dict[str, str], horizon: dt.date) -> tuple[dict, list[str]
         "date": date,
         "name": name[:200],
         "siret": siret,
-        "jobs": abs(int(jobs_raw)),
+        "jobs": int(digits),
         "source": row.get("source", "")[:200],
         "note": row.get("note", "")[:500],
     }, []
