@@ -222,6 +222,10 @@ DEFAULT_AGENDA = "rencontres.agendas.reindustrialisation"
 # Files uploaded by organisers wait here while their import runs in the background.
 IMPORT_DIR = os.environ.get("IMPORT_DIR", str(BASE_DIR / "imports"))
 
+# PDF debriefs made by the background worker are kept here (never served as static or media
+# files: the download view checks that the requester facilitates the rencontre).
+DEBRIEF_DIR = os.environ.get("DEBRIEF_DIR", str(BASE_DIR / "debriefs"))
+
 # Slow work (imports) runs in a background worker, never in a process serving phones: the
 # tasks are rows of the same database, run by `python manage.py db_worker` (started by
 # `make demo` beside daphne). No broker to install; a job survives a restart of anything.

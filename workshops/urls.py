@@ -30,6 +30,16 @@ urlpatterns = [
     path("animer/<str:code>/", views.control, name="control"),
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
     path("animer/<str:code>/restitution.pdf", views.restitution_pdf, name="restitution_pdf"),
+    path(
+        "animer/<str:code>/restitution/preparer/",
+        views.restitution_prepare,
+        name="restitution_prepare",
+    ),
+    path(
+        "animer/<str:code>/restitution/<int:job_id>/",
+        views.restitution_job,
+        name="restitution_job",
+    ),
     path("animer/<str:code>/export/<slug:name>.csv", views.export_csv, name="export_csv"),
     path("animer/<str:code>/export.json", views.export_json, name="export_json"),
     # control-panel commands, one URL each

@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +39,7 @@ from workshops import (
     rendering,
     selectors,
     services,
+    tasks,
 )
 from workshops.forms import (
     ActivityChoiceForm,
@@ -55,7 +57,7 @@ from workshops.forms import (
     TimerStartForm,
 )
 from workshops.kinds import ActivityKind, Command
-from workshops.models import Activity, Answer, Participant, Rencontre
+from workshops.models import Activity, Answer, DebriefJob, Participant, Rencontre
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -655,15 +657,84 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
 # ---------------------------------------------------------------- debrief and exports
 
 
+def _debrief_job(rencontre: Rencontre, job_id: str | int) -> DebriefJob:
+    try:
+        return DebriefJob.objects.get(pk=int(job_id), rencontre=rencontre)
+    except (ValueError, DebriefJob.DoesNotExist):
+        raise Http404 from None
+
+
+def _debrief_file(rencontre: Rencontre, job: DebriefJob) -> HttpResponse | None:
+    path = tasks.debrief_path(job)
+    if path is None:
+        return None
+    response = HttpResponse(path.read_bytes(), content_type="application/pdf")  # ~200 KB
+    name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def _debrief_job_page(request: HttpRequest, rencontre: Rencontre, job: DebriefJob):
+    return render(
+        request,
+        "workshops/debrief/wait.html",
+        {"rencontre": rencontre, "job": job, "follow": True},
+    )
+
+
 @never_cache
 @require_GET
 @facilitator_required
 def restitution_pdf(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
-    """The PDF debrief, for the facilitators and organisers of the rencontre."""
-    response = HttpResponse(debrief.render_debrief_pdf(rencontre), content_type="application/pdf")
-    name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    """The PDF debrief. `?tache=<id>` serves that job's file once ready; otherwise a PDF is
+    queued for the background worker (or the one under way is found) and the page waiting
+    for it answers: it goes to the file when ready. Never makes a PDF in this process."""
+    if "tache" in request.GET:
+        job = _debrief_job(rencontre, request.GET["tache"])
+        ready = _debrief_file(rencontre, job)
+        if ready is not None:
+            return ready
+        if job.status != DebriefJob.Status.DONE:  # under way or failed: say so
+            return _debrief_job_page(request, rencontre, job)
+        # done, but its file was replaced by a newer PDF: make the current one
+    job = tasks.debrief_job_start(
+        rencontre=rencontre, user=request.user, language=get_language() or "fr"
+    )
+    ready = _debrief_file(rencontre, job)  # only with the immediate backend (tests)
+    return ready if ready is not None else _debrief_job_page(request, rencontre, job)
+
+
+@require_POST
+@facilitator_required
+def restitution_prepare(request: HtmxHttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The panel's button: queue the PDF; the panel then shows its progress."""
+    job = tasks.debrief_job_start(
+        rencontre=rencontre, user=request.user, language=get_language() or "fr"
+    )
+    if not request.htmx:
+        return redirect("workshops:restitution_job", code=rencontre.code, job_id=job.pk)
+    return render(request, "workshops/debrief/_job.html", {"rencontre": rencontre, "job": job})
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def restitution_job(request: HtmxHttpRequest, rencontre: Rencontre, job_id: int) -> HttpResponse:
+    """One PDF job's progress (polled every second while it runs), then its link. The waiting
+    page (`?suivre=1`) goes to the file as soon as it is ready."""
+    tasks.debrief_jobs_fail_stale()
+    job = _debrief_job(rencontre, job_id)
+    follow = request.GET.get("suivre") == "1"
+    if not request.htmx:
+        return _debrief_job_page(request, rencontre, job)
+    if follow and tasks.debrief_path(job) is not None:
+        file_url = reverse("workshops:restitution_pdf", args=[rencontre.code])
+        return HttpResponseClientRedirect(f"{file_url}?{urlencode({'tache': job.pk})}")
+    return render(
+        request,
+        "workshops/debrief/_job.html",
+        {"rencontre": rencontre, "job": job, "follow": follow},
+    )
 
 
 @never_cache
