@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -34,6 +35,7 @@ from workshops import (
     access,
     debrief,
     kinds,
+    live,
     personal_data,
     qr,
     rendering,
@@ -652,6 +654,67 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
             "answers": Answer.objects.filter(activity=activity).count(),
         },
     )
+
+
+# ---------------------------------------------------------------- polling fallback
+
+# Where a proxy blocks WebSockets, live pages poll these with the version they hold: an
+# unchanged state answers 204 (no body, no render); a changed one the same out-of-band HTML a
+# push carries, with its version in this header.
+STATE_VERSION_HEADER = "X-State-Version"
+
+
+def _state_response(request: HttpRequest, *, version: str, render_state) -> HttpResponse:
+    if request.GET.get("v") == version:
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponse(render_state())
+    response[STATE_VERSION_HEADER] = version
+    return response
+
+
+@never_cache
+@require_GET
+def phone_state(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone's live state by HTTP, for phones whose socket cannot open. Costs one small
+    query when nothing changed (the version pushes carry)."""
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None:
+        raise Http404
+    if access.participant_from_request(request, rencontre) is None:
+        raise PermissionDenied
+    return _state_response(
+        request,
+        version=live.state_version(rencontre.pk),
+        render_state=lambda: rendering.render_state_for_role(
+            rencontre_id=rencontre.pk, role="phone"
+        ),
+    )
+
+
+def _facilitator_state(request: HttpRequest, rencontre: Rencontre, role: str) -> HttpResponse:
+    # Screens and panels also show counts and results that change without a new state
+    # version, so their version is the rendered state's own hash (one or two such pages per
+    # rencontre: a render each poll is cheap; the 204 saves the transfer).
+    html = rendering.render_state_for_role(rencontre_id=rencontre.pk, role=role)
+    version = hashlib.sha1(html.encode()).hexdigest()[:16]
+    return _state_response(request, version=version, render_state=lambda: html)
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def screen_state(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The projector's live state by HTTP, for screens whose socket cannot open."""
+    return _facilitator_state(request, rencontre, "screen")
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def control_state(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The control panel's live state by HTTP, for panels whose socket cannot open."""
+    return _facilitator_state(request, rencontre, "control")
 
 
 # ---------------------------------------------------------------- debrief and exports
