@@ -291,3 +291,23 @@ def test_a_killed_worker_leaves_the_job_failed_and_it_starts_again(served, tmp_p
         ("failed",),
         ("done",),
     ]
+
+
+def test_the_purge_deletes_the_rencontre_s_pdf_files(client, room, queued_only, settings):
+    rencontre, user = room
+    client.force_login(user)
+    client.get(pdf_url(rencontre))
+    job = DebriefJob.objects.get()
+    tasks.debrief_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert "Léa Martin" in text_of(client.get(pdf_url(rencontre, job)).content)
+    past_retention = dt.datetime(2027, 3, 14, tzinfo=dt.UTC) + dt.timedelta(
+        days=settings.RETENTION_DAYS
+    )
+    assert services.rencontres_purge(now=past_retention).rencontres == 1
+    assert files(settings) == []
+    client.get(pdf_url(rencontre, job))  # the old link makes the anonymised one
+    fresh = DebriefJob.objects.latest("id")
+    tasks.debrief_job_run(job_id=fresh.pk)
+    fresh.refresh_from_db()
+    assert "Léa Martin" not in text_of(client.get(pdf_url(rencontre, fresh)).content)
