@@ -40,6 +40,13 @@ def debrief_path(job: DebriefJob) -> Path | None:
     return path if path.is_file() else None
 
 
+def debrief_job_active(rencontre: Rencontre) -> DebriefJob | None:
+    """The rencontre's PDF being prepared, if any."""
+    return DebriefJob.objects.filter(
+        rencontre=rencontre, status__in=[DebriefJob.Status.QUEUED, DebriefJob.Status.RUNNING]
+    ).first()
+
+
 def debrief_job_start(
     *, rencontre: Rencontre, user: AbstractBaseUser | AnonymousUser, language: str
 ) -> DebriefJob:
@@ -50,10 +57,7 @@ def debrief_job_start(
     debrief_jobs_fail_stale()
     with transaction.atomic():
         Rencontre.objects.select_for_update().filter(pk=rencontre.pk).first()
-        active = DebriefJob.objects.filter(
-            rencontre=rencontre,
-            status__in=[DebriefJob.Status.QUEUED, DebriefJob.Status.RUNNING],
-        ).first()
+        active = debrief_job_active(rencontre)
         if active is not None:
             return active
         job = DebriefJob.objects.create(

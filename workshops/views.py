@@ -283,6 +283,7 @@ def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
             "join_url": _join_url(request, rencontre),
             "figures": debrief.debrief_figures(rencontre),
             "exports": sorted(debrief.all_exports()),
+            "debrief_job": tasks.debrief_job_active(rencontre),
         }
     )
     return render(request, "workshops/control/page.html", context)

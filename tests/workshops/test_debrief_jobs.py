@@ -76,7 +76,10 @@ def test_the_pdf_url_queues_a_job_and_answers_the_waiting_page(client, room, que
     assert job.status == DebriefJob.Status.QUEUED
     assert [r.args for r in queued_only.results] == [[job.pk]]
     assert files(settings) == []
-    # A second click while it waits makes no second PDF.
+    # The panel shows it under way; a second click while it waits makes no second PDF.
+    panel = client.get(reverse("workshops:control", args=[rencontre.code]))
+    assert "PDF en attente" in panel.text
+    assert "Préparer le PDF" not in panel.text
     client.get(pdf_url(rencontre))
     assert DebriefJob.objects.count() == 1
     assert len(queued_only.results) == 1
