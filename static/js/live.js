@@ -45,7 +45,6 @@
     el.querySelector(".connection__denied").hidden = state !== "denied";
     var fallback = el.querySelector(".connection__fallback");
     if (fallback) fallback.hidden = state !== "fallback";
-    document.documentElement.classList.toggle("is-polling", state === "fallback");
   }
 
   // The polling fallback: the same HTML a push carries, swapped the same way (out of band).
