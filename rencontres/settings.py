@@ -199,6 +199,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Role style sheets with the shared tokens, and live.js with the coach, each one file (see
+# rencontres/bundles.py): a phone's first load is a few requests.
+STATICFILES_FINDERS = [
+    "rencontres.bundles.BundleFinder",
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 # In production (DEBUG off), `manage.py collectstatic` writes every file under a name that
 # carries its content hash, with gzip and brotli copies beside it; WhiteNoise serves those
 # compressed and cached for a year (the name changes when the content does). A phone then
@@ -221,6 +228,10 @@ DEFAULT_AGENDA = "rencontres.agendas.reindustrialisation"
 
 # Files uploaded by organisers wait here while their import runs in the background.
 IMPORT_DIR = os.environ.get("IMPORT_DIR", str(BASE_DIR / "imports"))
+
+# PDF debriefs made by the background worker are kept here (never served as static or media
+# files: the download view checks that the requester facilitates the rencontre).
+DEBRIEF_DIR = os.environ.get("DEBRIEF_DIR", str(BASE_DIR / "debriefs"))
 
 # Slow work (imports) runs in a background worker, never in a process serving phones: the
 # tasks are rows of the same database, run by `python manage.py db_worker` (started by

@@ -6,6 +6,8 @@ Whatever was not used is left out. The engine reads no kind's data here: only Ki
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -254,18 +256,40 @@ def _shipped_files_fetcher():
     return ShippedFilesFetcher(allowed_protocols=("file",))
 
 
-def render_debrief_pdf(rencontre: Rencontre) -> bytes:
-    """The debrief as PDF bytes. Side effects: none (WeasyPrint imported here: it is slow to
-    import and only this path needs it)."""
-    from weasyprint import HTML
+# The PDF's HTML is rendered with this time in place of the real one to fingerprint it: the
+# generation time is the only part of the document that is not a function of the data.
+FINGERPRINT_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
+
+def debrief_html(rencontre: Rencontre, *, context: dict[str, Any] | None = None) -> str:
+    """The HTML the PDF is made from (its stylesheet inlined). Side effects: none."""
     fonts = (settings.BASE_DIR / "static" / "fonts" / "source-sans-3").resolve().as_uri()
     css = (settings.BASE_DIR / "static" / "css" / "pdf.css").read_text().replace("FONTS", fonts)
-    context = debrief_context(rencontre)
+    context = dict(context if context is not None else debrief_context(rencontre))
     context["css"] = mark_safe(css)
-    html = render_to_string("workshops/pdf/debrief.html", context)
+    return render_to_string("workshops/pdf/debrief.html", context)
+
+
+def debrief_fingerprint(rencontre: Rencontre, context: dict[str, Any]) -> str:
+    """SHA-256 of what the PDF shows: its HTML rendered at a fixed generation time. Any change
+    a reader could see (an answer, a name, a setting, the stylesheet, the language) changes
+    it; nothing else does."""
+    html = debrief_html(rencontre, context={**context, "generated_at": FINGERPRINT_TIME})
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def pdf_from_html(html: str) -> bytes:
+    """The PDF bytes of a debrief's HTML. Side effects: none (WeasyPrint imported here: it is
+    slow to import and only the background worker needs it)."""
+    from weasyprint import HTML
+
     return HTML(
         string=html,
         base_url=str(settings.BASE_DIR),
         url_fetcher=_shipped_files_fetcher(),
     ).write_pdf()
+
+
+def render_debrief_pdf(rencontre: Rencontre) -> bytes:
+    """The debrief as PDF bytes. Side effects: none."""
+    return pdf_from_html(debrief_html(rencontre))

@@ -164,3 +164,45 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} → {self.activity_id}"
+
+
+class DebriefJob(models.Model):
+    """A PDF debrief made by the background worker (never by a process serving phones).
+
+    `fingerprint` is the SHA-256 of the debrief's HTML rendered without its generation time:
+    the PDF is a pure function of that HTML, so two jobs with the same fingerprint would
+    make the same document and the later one reuses the earlier file (`reused`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    rencontre = models.ForeignKey(Rencontre, on_delete=models.CASCADE, related_name="debriefs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The language the PDF is written in (the requester's).
+    language = models.CharField(max_length=10, default="fr")
+    fingerprint = models.CharField(max_length=64, blank=True)
+    # The file's name inside settings.DEBRIEF_DIR.
+    filename = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    reused = models.BooleanField(default=False)
+    error = models.CharField(max_length=500, blank=True)
+    # The background task running it (django-tasks result id), for the logs.
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Written between the phases of the work (a heartbeat): a running job silent for long
+    # lost its worker.
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("restitution PDF")
+
+    def __str__(self) -> str:
+        return f"{self.rencontre_id} {self.get_status_display()}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -619,7 +620,8 @@ def rencontres_purge(*, now: dt.datetime) -> PurgeReport:
     """Apply the retention period: every rencontre ended more than `settings.RETENTION_DAYS`
     ago and not yet purged is anonymised (see `_anonymise`), one transaction per rencontre;
     leftover uploaded files older than the period are deleted. Safe to run again (daily).
-    Side effects: as `_anonymise`, files removed from IMPORT_DIR."""
+    Side effects: as `_anonymise`, files removed from IMPORT_DIR, the rencontre's PDF
+    debriefs removed from DEBRIEF_DIR."""
     limit = now - dt.timedelta(days=settings.RETENTION_DAYS)
     due = Rencontre.objects.filter(purged_at__isnull=True).filter(
         models.Q(ended_at__lt=limit)
@@ -632,6 +634,8 @@ def rencontres_purge(*, now: dt.datetime) -> PurgeReport:
             if rencontre.purged_at is not None:
                 continue
             participants, records = _anonymise(rencontre, now)
+        # Its PDF debriefs name the listed participants: the next one is made anonymised.
+        shutil.rmtree(Path(settings.DEBRIEF_DIR) / str(rencontre_id), ignore_errors=True)
         report.rencontres += 1
         report.participants += participants
         report.records += records

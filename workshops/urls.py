@@ -16,6 +16,7 @@ urlpatterns = [
         views.phone_command,
         name="phone_command",
     ),
+    path("j/<str:code>/etat", views.phone_state, name="phone_state"),
     path("moi/<str:token>/", views.personal, name="personal"),
     path("moi/<str:token>/donnees.json", views.personal_export, name="personal_export"),
     path("moi/<str:token>/supprimer/", views.personal_delete, name="personal_delete"),
@@ -29,7 +30,19 @@ urlpatterns = [
     path("animer/nouvelle/", views.rencontre_new, name="rencontre_new"),
     path("animer/<str:code>/", views.control, name="control"),
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
+    path("animer/<str:code>/ecran/etat", views.screen_state, name="screen_state"),
+    path("animer/<str:code>/etat", views.control_state, name="control_state"),
     path("animer/<str:code>/restitution.pdf", views.restitution_pdf, name="restitution_pdf"),
+    path(
+        "animer/<str:code>/restitution/preparer/",
+        views.restitution_prepare,
+        name="restitution_prepare",
+    ),
+    path(
+        "animer/<str:code>/restitution/<int:job_id>/",
+        views.restitution_job,
+        name="restitution_job",
+    ),
     path("animer/<str:code>/export/<slug:name>.csv", views.export_csv, name="export_csv"),
     path("animer/<str:code>/export.json", views.export_json, name="export_json"),
     # control-panel commands, one URL each

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,11 +35,13 @@ from workshops import (
     access,
     debrief,
     kinds,
+    live,
     personal_data,
     qr,
     rendering,
     selectors,
     services,
+    tasks,
 )
 from workshops.forms import (
     ActivityChoiceForm,
@@ -55,7 +59,7 @@ from workshops.forms import (
     TimerStartForm,
 )
 from workshops.kinds import ActivityKind, Command
-from workshops.models import Activity, Answer, Participant, Rencontre
+from workshops.models import Activity, Answer, DebriefJob, Participant, Rencontre
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -279,6 +283,7 @@ def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
             "join_url": _join_url(request, rencontre),
             "figures": debrief.debrief_figures(rencontre),
             "exports": sorted(debrief.all_exports()),
+            "debrief_job": tasks.debrief_job_active(rencontre),
         }
     )
     return render(request, "workshops/control/page.html", context)
@@ -652,18 +657,148 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
     )
 
 
+# ---------------------------------------------------------------- polling fallback
+
+# Where a proxy blocks WebSockets, live pages poll these with the version they hold: an
+# unchanged state answers 204 (no body, no render); a changed one the same out-of-band HTML a
+# push carries, with its version in this header.
+STATE_VERSION_HEADER = "X-State-Version"
+
+
+def _state_response(request: HttpRequest, *, version: str, render_state) -> HttpResponse:
+    if request.GET.get("v") == version:
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponse(render_state())
+    response[STATE_VERSION_HEADER] = version
+    return response
+
+
+@never_cache
+@require_GET
+def phone_state(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone's live state by HTTP, for phones whose socket cannot open. Costs one small
+    query when nothing changed (the version pushes carry)."""
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None:
+        raise Http404
+    if access.participant_from_request(request, rencontre) is None:
+        raise PermissionDenied
+    return _state_response(
+        request,
+        version=live.state_version(rencontre.pk),
+        render_state=lambda: rendering.render_state_for_role(
+            rencontre_id=rencontre.pk, role="phone"
+        ),
+    )
+
+
+def _facilitator_state(request: HttpRequest, rencontre: Rencontre, role: str) -> HttpResponse:
+    # Screens and panels also show counts and results that change without a new state
+    # version, so their version is the rendered state's own hash (one or two such pages per
+    # rencontre: a render each poll is cheap; the 204 saves the transfer).
+    html = rendering.render_state_for_role(rencontre_id=rencontre.pk, role=role)
+    version = hashlib.sha1(html.encode()).hexdigest()[:16]
+    return _state_response(request, version=version, render_state=lambda: html)
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def screen_state(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The projector's live state by HTTP, for screens whose socket cannot open."""
+    return _facilitator_state(request, rencontre, "screen")
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def control_state(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The control panel's live state by HTTP, for panels whose socket cannot open."""
+    return _facilitator_state(request, rencontre, "control")
+
+
 # ---------------------------------------------------------------- debrief and exports
+
+
+def _debrief_job(rencontre: Rencontre, job_id: str | int) -> DebriefJob:
+    try:
+        return DebriefJob.objects.get(pk=int(job_id), rencontre=rencontre)
+    except (ValueError, DebriefJob.DoesNotExist):
+        raise Http404 from None
+
+
+def _debrief_file(rencontre: Rencontre, job: DebriefJob) -> HttpResponse | None:
+    path = tasks.debrief_path(job)
+    if path is None:
+        return None
+    response = HttpResponse(path.read_bytes(), content_type="application/pdf")  # ~200 KB
+    name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def _debrief_job_page(request: HttpRequest, rencontre: Rencontre, job: DebriefJob):
+    return render(
+        request,
+        "workshops/debrief/wait.html",
+        {"rencontre": rencontre, "job": job, "follow": True},
+    )
 
 
 @never_cache
 @require_GET
 @facilitator_required
 def restitution_pdf(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
-    """The PDF debrief, for the facilitators and organisers of the rencontre."""
-    response = HttpResponse(debrief.render_debrief_pdf(rencontre), content_type="application/pdf")
-    name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    """The PDF debrief. `?tache=<id>` serves that job's file once ready; otherwise a PDF is
+    queued for the background worker (or the one under way is found) and the page waiting
+    for it answers: it goes to the file when ready. Never makes a PDF in this process."""
+    if "tache" in request.GET:
+        job = _debrief_job(rencontre, request.GET["tache"])
+        ready = _debrief_file(rencontre, job)
+        if ready is not None:
+            return ready
+        if job.status != DebriefJob.Status.DONE:  # under way or failed: say so
+            return _debrief_job_page(request, rencontre, job)
+        # done, but its file was replaced by a newer PDF: make the current one
+    job = tasks.debrief_job_start(
+        rencontre=rencontre, user=request.user, language=get_language() or "fr"
+    )
+    ready = _debrief_file(rencontre, job)  # only with the immediate backend (tests)
+    return ready if ready is not None else _debrief_job_page(request, rencontre, job)
+
+
+@require_POST
+@facilitator_required
+def restitution_prepare(request: HtmxHttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The panel's button: queue the PDF; the panel then shows its progress."""
+    job = tasks.debrief_job_start(
+        rencontre=rencontre, user=request.user, language=get_language() or "fr"
+    )
+    if not request.htmx:
+        return redirect("workshops:restitution_job", code=rencontre.code, job_id=job.pk)
+    return render(request, "workshops/debrief/_job.html", {"rencontre": rencontre, "job": job})
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def restitution_job(request: HtmxHttpRequest, rencontre: Rencontre, job_id: int) -> HttpResponse:
+    """One PDF job's progress (polled every second while it runs), then its link. The waiting
+    page (`?suivre=1`) goes to the file as soon as it is ready."""
+    tasks.debrief_jobs_fail_stale()
+    job = _debrief_job(rencontre, job_id)
+    follow = request.GET.get("suivre") == "1"
+    if not request.htmx:
+        return _debrief_job_page(request, rencontre, job)
+    if follow and tasks.debrief_path(job) is not None:
+        file_url = reverse("workshops:restitution_pdf", args=[rencontre.code])
+        return HttpResponseClientRedirect(f"{file_url}?{urlencode({'tache': job.pk})}")
+    return render(
+        request,
+        "workshops/debrief/_job.html",
+        {"rencontre": rencontre, "job": job, "follow": follow},
+    )
 
 
 @never_cache

@@ -9,6 +9,12 @@
  * counted as present, and the server answers with the full state only if a push was missed
  * (a broadcast lost while its message bus was down). A socket that sends too much is closed
  * with 4429: wait, then reconnect.
+ *
+ * Where a proxy blocks WebSockets (hotels, town halls), the page falls back to polling the
+ * same state by HTTP (#live's data-poll, every 2 s, with the version it holds: an unchanged
+ * state costs a 204) once no socket has been open for 8 s, or after 3 failed attempts in a
+ * row, and says so. It keeps trying the socket (every 15 s) and stops polling as soon as one
+ * opens: the socket then sends the full state, as on any connection.
  */
 (function () {
   "use strict";
@@ -19,18 +25,60 @@
   var wrapper = null;     // htmx's socket wrapper (has .reconnect())
   var retries = 0;
   var hiddenSince = null;
+  var FALLBACK_AFTER_MS = 8000;
+  var FALLBACK_AFTER_FAILURES = 3;
+  var POLL_MS = 2000;
+  var PROBE_MS = 15000;
+  var downSince = Date.now(); // no socket open since then (null while one is open)
+  var failures = 0;           // sockets closed in a row without ever opening
+  var openedLatest = false;
+  var polling = null, probing = null, version = "";
+  var liveEl = document.getElementById("live");
+  var pollUrl = liveEl && liveEl.dataset.poll;
 
   function banner(state) {
     var el = document.getElementById("connection");
     if (!el) return;
+    if (polling && state === "lost") state = "fallback";
     el.hidden = state === "ok";
     el.querySelector(".connection__lost").hidden = state !== "lost";
     el.querySelector(".connection__denied").hidden = state !== "denied";
+    var fallback = el.querySelector(".connection__fallback");
+    if (fallback) fallback.hidden = state !== "fallback";
   }
+
+  // The polling fallback: the same HTML a push carries, swapped the same way (out of band).
+  function poll() {
+    var url = pollUrl + "?v=" + encodeURIComponent(version);
+    fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      if (r.status === 403) { stopFallback(); banner("denied"); return null; }
+      if (r.status === 204 || !r.ok) return null;
+      version = r.headers.get("X-State-Version") || "";
+      return r.text();
+    }).then(function (html) {
+      if (html && polling) htmx.swap(document.body, html, { swapStyle: "none" });
+    }).catch(function () { /* offline for a moment: the next tick tries again */ });
+  }
+  function startFallback() {
+    if (polling || !pollUrl) return;
+    polling = setInterval(poll, POLL_MS);
+    probing = setInterval(function () { if (wrapper) wrapper.reconnect(); }, PROBE_MS);
+    banner("fallback");
+    poll();
+  }
+  function stopFallback() {
+    clearInterval(polling); clearInterval(probing);
+    polling = probing = null;
+    version = "";
+  }
+  setInterval(function () {
+    if (downSince !== null && Date.now() - downSince >= FALLBACK_AFTER_MS) startFallback();
+  }, 1000);
 
   // Scripts are deferred in order: htmx and its ws extension are loaded, the page not yet
   // processed. Track the newest socket so that closes of replaced ones are ignored.
   htmx.createWebSocket = function (url) {
+    openedLatest = false;
     latest = new WebSocket(url);
     latest.binaryType = htmx.config.wsBinaryType;
     return latest;
@@ -39,6 +87,10 @@
   document.addEventListener("htmx:wsOpen", function (e) {
     wrapper = e.detail.socketWrapper;
     retries = 0;
+    failures = 0;
+    openedLatest = true;
+    downSince = null;
+    stopFallback(); // the socket sends the full state on connection
     banner("ok");
   });
 
@@ -46,7 +98,10 @@
     wrapper = e.detail.socketWrapper || wrapper;
     var ev = e.detail.event;
     if (ev.target !== latest) return; // an old socket we replaced on purpose
-    if (ev.code === FORBIDDEN) { banner("denied"); return; }
+    if (ev.code === FORBIDDEN) { stopFallback(); banner("denied"); return; }
+    if (downSince === null) downSince = Date.now();
+    if (!openedLatest) failures += 1;
+    if (failures >= FALLBACK_AFTER_FAILURES) startFallback();
     banner("lost");
     if ([1006, 1011, 1012, 1013].indexOf(ev.code) >= 0) return; // htmx retries these itself
     retries += 1;

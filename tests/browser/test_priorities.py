@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.scenario import demo_json, goto, open_room, phones_join, shot
+from tests.territories.worker import Worker
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +113,14 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     shot(lea, "debrief-phone-personal")
     control.reload()
     expect(control.locator(".figures")).to_contain_text("1 actions déjà faites")
-    pdf = control.request.get(server.url + f"/animer/{demo['code']}/restitution.pdf")
+    worker = Worker(env, server.log.parent / "worker.log")  # as `make demo` starts it
+    try:
+        control.get_by_role("button", name="Préparer le PDF").click()
+        link = control.get_by_role("link", name="Télécharger le PDF")
+        expect(link).to_be_visible(timeout=60_000)
+    finally:
+        worker.stop()
+    pdf = control.request.get(server.url + link.get_attribute("href"))
     assert pdf.status == 200
     assert pdf.body()[:5] == b"%PDF-"
     for page in phones:

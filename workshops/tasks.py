@@ -1,0 +1,164 @@
+"""The PDF debrief, made by the background worker (`manage.py db_worker`), never by a process
+that serves phones (a 300-participant PDF takes seconds of CPU).
+
+A click queues a `DebriefJob`; the worker renders the debrief's HTML, fingerprints it
+(`debrief.debrief_fingerprint`) and, when an earlier file of the same rencontre has that
+fingerprint, reuses it without running WeasyPrint; otherwise it writes a new file under
+settings.DEBRIEF_DIR. The job's `updated_at` is written between the phases of the work: a
+running job silent for `STALE_AFTER` lost its worker (killed, machine restarted) and is marked
+failed with its reason; a new click starts it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from workshops import debrief
+from workshops.models import DebriefJob, Rencontre
+
+logger = logging.getLogger(__name__)
+
+# A 300-participant PDF takes 8 s alone and under 30 s on a busy machine; its longest phase
+# (WeasyPrint's layout) writes no heartbeat, so the bound is generous.
+STALE_AFTER = dt.timedelta(minutes=3)
+
+
+def debrief_path(job: DebriefJob) -> Path | None:
+    """The job's file when it is there (a later PDF of the rencontre may have replaced it)."""
+    if job.status != DebriefJob.Status.DONE or not job.filename:
+        return None
+    path = Path(settings.DEBRIEF_DIR) / job.filename
+    return path if path.is_file() else None
+
+
+def debrief_job_active(rencontre: Rencontre) -> DebriefJob | None:
+    """The rencontre's PDF being prepared, if any."""
+    return DebriefJob.objects.filter(
+        rencontre=rencontre, status__in=[DebriefJob.Status.QUEUED, DebriefJob.Status.RUNNING]
+    ).first()
+
+
+def debrief_job_start(
+    *, rencontre: Rencontre, user: AbstractBaseUser | AnonymousUser, language: str
+) -> DebriefJob:
+    """Queue a PDF of the rencontre for the background worker, or return the one already
+    queued or running (a double click makes one PDF).
+    Side effects: running jobs whose worker stopped are marked failed; a DebriefJob row and a
+    task are created. With the immediate backend (tests) the PDF is made right here."""
+    debrief_jobs_fail_stale()
+    with transaction.atomic():
+        Rencontre.objects.select_for_update().filter(pk=rencontre.pk).first()
+        active = debrief_job_active(rencontre)
+        if active is not None:
+            return active
+        job = DebriefJob.objects.create(
+            rencontre=rencontre,
+            language=language[:10],
+            created_by=user if user.is_authenticated else None,
+        )
+    # Enqueued after the commit: a worker polling the queue always finds the row.
+    result = debrief_job_task.enqueue(job.pk)
+    DebriefJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def debrief_jobs_fail_stale() -> int:
+    """Mark failed the running jobs whose worker stopped (silent for STALE_AFTER).
+    Side effects: those jobs' status and error; the rencontre is never touched by a job."""
+    return DebriefJob.objects.filter(
+        status=DebriefJob.Status.RUNNING, updated_at__lt=timezone.now() - STALE_AFTER
+    ).update(
+        status=DebriefJob.Status.FAILED,
+        updated_at=timezone.now(),
+        finished_at=timezone.now(),
+        error=str(
+            _(
+                "Le processus de préparation s'est arrêté en cours de route (serveur redémarré "
+                "ou arrêté). Relancez la préparation."
+            )
+        ),
+    )
+
+
+@task()
+def debrief_job_task(job_id: int) -> str:
+    """The background task: make the job's PDF, return its final status."""
+    debrief_job_run(job_id=job_id)
+    return DebriefJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def debrief_job_run(*, job_id: int) -> None:
+    """Make one queued job's PDF, or reuse the rencontre's file with the same fingerprint.
+    Side effects: the job's status, fingerprint and file name; a new PDF file under
+    DEBRIEF_DIR, the rencontre's older files deleted. Reads the rencontre, never writes it."""
+    claimed = DebriefJob.objects.filter(pk=job_id, status=DebriefJob.Status.QUEUED).update(
+        status=DebriefJob.Status.RUNNING, updated_at=timezone.now()
+    )
+    if not claimed:  # already run, or deleted with its rencontre
+        return
+    job = DebriefJob.objects.select_related("rencontre").get(pk=job_id)
+    running = DebriefJob.objects.filter(pk=job_id, status=DebriefJob.Status.RUNNING)
+    try:
+        with translation.override(job.language):
+            _make(job, running)
+    except Exception:
+        logger.exception("Debrief job %s failed", job_id)
+        running.update(
+            status=DebriefJob.Status.FAILED,
+            error=str(_("Erreur inattendue pendant la préparation du PDF. Relancez-la.")),
+            updated_at=timezone.now(),
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+def _make(job: DebriefJob, running) -> None:
+    rencontre = job.rencontre
+    context = debrief.debrief_context(rencontre)
+    fingerprint = debrief.debrief_fingerprint(rencontre, context)
+    running.update(fingerprint=fingerprint, updated_at=timezone.now())  # heartbeat
+    folder = Path(settings.DEBRIEF_DIR)
+    for earlier in DebriefJob.objects.filter(
+        rencontre=rencontre, status=DebriefJob.Status.DONE, fingerprint=fingerprint
+    ):
+        if debrief_path(earlier) is not None:
+            running.update(
+                status=DebriefJob.Status.DONE,
+                filename=earlier.filename,
+                size=earlier.size,
+                reused=True,
+                updated_at=timezone.now(),
+                finished_at=timezone.now(),
+            )
+            return
+    pdf = debrief.pdf_from_html(debrief.debrief_html(rencontre, context=context))
+    name = f"{rencontre.pk}/{job.pk}-{fingerprint[:16]}.pdf"
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(pdf)
+    partial.replace(path)  # a reader never sees half a file
+    done = running.update(
+        status=DebriefJob.Status.DONE,
+        filename=name,
+        size=len(pdf),
+        updated_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    if not done:  # marked failed as stale meanwhile: keep nothing of it
+        path.unlink(missing_ok=True)
+        return
+    for older in path.parent.glob("*.pdf"):  # one file per rencontre: the data changed
+        if older != path:
+            older.unlink(missing_ok=True)
