@@ -40,7 +40,7 @@ from rencontres.asgi import application
 from territories.models import ImportJob, Territory
 from tests.factories import UserFactory, make_rencontre
 from workshops import access, kinds, services
-from workshops.models import Activity, Participant, Rencontre
+from workshops.models import Activity, DebriefJob, Participant, Rencontre
 from workshops.routing import websocket_urlpatterns
 
 ROLES = (
@@ -228,6 +228,23 @@ workshops:phone_part         A/B-activity POST    405      405      405      405
 workshops:phone_part         B            GET     hx-join  hx-join  200      hx-join  hx-join  hx-join  hx-join  hx-join
 workshops:phone_part         B            POST    405      405      405      405      405      405      405      405
 
+workshops:control_state      A            GET     login    login    login    200      403      403      403      403
+workshops:control_state      A            POST    405      405      405      405      405      405      405      405
+
+workshops:phone_state        A            GET     403      200      403      403      403      403      403      403
+workshops:phone_state        A            POST    405      405      405      405      405      405      405      405
+
+workshops:screen_state       A            GET     login    login    login    200      403      403      403      403
+workshops:screen_state       A            POST    405      405      405      405      405      405      405      405
+
+workshops:restitution_job    A            GET     login    login    login    200      403      403      403      403
+workshops:restitution_job    A            POST    405      405      405      405      405      405      405      405
+workshops:restitution_job    A/B-job      GET     login    login    login    404      403      403      403      403
+workshops:restitution_job    A/B-job      POST    405      405      405      405      405      405      405      405
+
+workshops:restitution_prepare A           GET     405      405      405      405      405      405      405      405
+workshops:restitution_prepare A           POST    login    login    login    302      403      403      403      403
+
 workshops:rencontre_end      A            GET     405      405      405      405      405      405      405      405
 workshops:rencontre_end      A            POST    login    login    login    302      403      403      403      403
 
@@ -378,6 +395,7 @@ class World:
     activities: dict[tuple[str, str], Activity]  # ("A" or "B", kind key) → activity
     territory: Territory
     job: ImportJob
+    debrief_jobs: dict[str, DebriefJob]
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # role → cookies
 
     def rencontre(self, side: str) -> Rencontre:
@@ -441,6 +459,13 @@ def build_world() -> World:
         path="imports/evenements.csv",
         created_by=users["territory_owner"],
     )
+    # A PDF already made for each rencontre (a file the job page offers).
+    debrief_jobs = {
+        side: DebriefJob.objects.create(
+            rencontre=rencontres[side], status=DebriefJob.Status.DONE, filename=f"{side}.pdf"
+        )
+        for side in ("A", "B")
+    }
     world = World(
         a=rencontres["A"],
         b=rencontres["B"],
@@ -449,6 +474,7 @@ def build_world() -> World:
         activities=activities,
         territory=territory,
         job=job,
+        debrief_jobs=debrief_jobs,
     )
     for role in ROLES:
         client = Client()
@@ -612,6 +638,11 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
         return {"A": Target(reverse(key, args=[world.territory.slug]))}
     if params == ("job_id",):
         return {"A": Target(reverse(key, args=[world.job.pk]))}
+    if params == ("code", "job_id"):
+        return {
+            "A": Target(reverse(key, args=[a.code, world.debrief_jobs["A"].pk])),
+            "A/B-job": Target(reverse(key, args=[a.code, world.debrief_jobs["B"].pk])),
+        }
     raise AssertionError(f"{key}: no targets for parameters {params}: add them here")
 
 

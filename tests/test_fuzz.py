@@ -83,6 +83,7 @@ NOT_FUZZED = {
     "territories:import_retry": "reads no input: the job is named by the URL",
     "workshops:rencontre_end": "reads no input: one button (tests/test_personal_data.py)",
     "workshops:personal_delete": "reads no input: the token in the URL is the credential",
+    "workshops:restitution_prepare": "reads no input: queues the PDF (tests/workshops/test_debrief_jobs.py)",
 }
 
 # ---------------------------------------------------------------- values
