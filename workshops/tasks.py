@@ -15,14 +15,15 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
-from workshops import debrief
+from workshops import debrief, services
 from workshops.models import DebriefJob, Rencontre
 
 logger = logging.getLogger(__name__)
@@ -162,3 +163,37 @@ def _make(job: DebriefJob, running) -> None:
     for older in path.parent.glob("*.pdf"):  # one file per rencontre: the data changed
         if older != path:
             older.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- retention
+
+PURGE_EVERY = dt.timedelta(days=1)
+
+
+@task()
+def purge_daily() -> None:
+    """Apply the retention period, then queue the next run a day later: once the first is
+    queued (`manage.py purge --schedule`, a release step of the recipe), the worker purges
+    every day. Side effects: those of `services.rencontres_purge`."""
+    report = services.rencontres_purge(now=timezone.now())
+    logger.info("Retention applied: %s", report)
+    schedule_purge(after=PURGE_EVERY)
+
+
+def schedule_purge(*, after: dt.timedelta = dt.timedelta(0)) -> bool:
+    """Queue the daily purge unless a run is already waiting. Returns whether it queued one.
+    The database backend is asked what is waiting; another backend queues unconditionally."""
+    path = f"{purge_daily.func.__module__}.{purge_daily.func.__qualname__}"
+    if _task_waiting(path):
+        return False
+    purge_daily.using(run_after=timezone.now() + after).enqueue()
+    return True
+
+
+def _task_waiting(path: str) -> bool:
+    if not apps.is_installed("django_tasks_db"):
+        return False
+    waiting = apps.get_model("django_tasks_database", "DBTaskResult").objects.filter(
+        task_path=path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    )
+    return waiting.exists()
