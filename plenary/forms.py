@@ -14,7 +14,6 @@ from plenary.models import Word
 from workshops.kinds import KindConfigForm, KindForm
 from workshops.models import Answer
 from workshops.words import clean as tidy
-from workshops.words import normalize
 
 # ---------------------------------------------------------------- answers (phone)
 
@@ -93,13 +92,6 @@ class WordsAnswerForm(KindForm):
             raise forms.ValidationError(_("%(n)d mots au plus.") % {"n": self.max_words})
         if not self.errors and not any(words):
             raise forms.ValidationError(_("Écrivez au moins un mot."))
-        # Some characters grow when normalised ("ß" → "ss", ligatures, symbols): the
-        # counting key must still fit its column.
-        key_length = Word._meta.get_field("key").max_length
-        if any(len(normalize(w)) > key_length for w in words):
-            raise forms.ValidationError(
-                _("Un mot ou une expression est trop long : raccourcissez-le.")
-            )
         return {"words": [w for w in words if w]}
 
 
