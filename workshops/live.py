@@ -54,10 +54,16 @@ def state_version(rencontre_id: int) -> str:
 
 def _send(rencontre_id: int, roles: tuple[str, ...], message_for_role) -> None:
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not roles:
         return
-    for role in roles:
-        async_to_sync(layer.group_send)(group_name(rencontre_id, role), message_for_role(role))
+    messages = [(group_name(rencontre_id, role), message_for_role(role)) for role in roles]
+
+    async def send_all() -> None:
+        for group, message in messages:
+            await layer.group_send(group, message)
+
+    # One hop to the event loop for every role: a tap costs one, not one per role.
+    async_to_sync(send_all)()
 
 
 def _after_commit(rencontre_id: int, what: str, send) -> None:
