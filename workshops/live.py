@@ -42,13 +42,22 @@ def state_version(rencontre_id: int) -> str:
     the phones' stage (activity, text, settings, open or closed), the timer, the QR code."""
     rencontre = (
         Rencontre.objects.filter(pk=rencontre_id)
-        .only("current_activity_id", "qr_visible", "timer_ends_at", "timer_remaining")
+        .only(
+            "current_activity_id",
+            "qr_visible",
+            "screen_blanked",
+            "timer_ends_at",
+            "timer_remaining",
+        )
         .first()
     )
     if rencontre is None:
         return "gone"
     stage = selectors.stage_version(selectors.current_activity(rencontre))
-    state = f"{stage}|{rencontre.qr_visible}|{rencontre.timer_ends_at}|{rencontre.timer_remaining}"
+    state = (
+        f"{stage}|{rencontre.qr_visible}|{rencontre.screen_blanked}"
+        f"|{rencontre.timer_ends_at}|{rencontre.timer_remaining}"
+    )
     return hashlib.sha1(state.encode()).hexdigest()[:12]
 
 
@@ -101,3 +110,13 @@ def broadcast_refresh_on_commit(
         _send(rencontre_id, roles, lambda role: {"type": "refresh", "parts": list(parts)})
 
     _after_commit(rencontre_id, "refresh", send)
+
+
+def close_screen_links_on_commit(rencontre_id: int) -> None:
+    """After commit, close the wall sockets opened with the read-only link's secret (it was
+    revoked or replaced); walls opened by a facilitator stay."""
+
+    def send() -> None:
+        _send(rencontre_id, ("screen",), lambda role: {"type": "link_revoked"})
+
+    _after_commit(rencontre_id, "link revocation", send)
