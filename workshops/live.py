@@ -19,7 +19,7 @@ import hashlib
 import logging
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from workshops import selectors
@@ -61,6 +61,19 @@ def state_version(rencontre_id: int) -> str:
     return hashlib.sha1(state.encode()).hexdigest()[:12]
 
 
+def _may_listen(rencontre_id: int, role: str) -> bool:
+    """Whether a socket of `role` may receive a push: always with a shared layer (Redis);
+    with the in-memory layer, only if this process holds one. A write made outside the
+    server (a management command) then renders nothing: there is nobody to show it to, and
+    no request to render its forms with."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    if isinstance(layer, InMemoryChannelLayer):
+        return bool(layer.groups.get(group_name(rencontre_id, role)))
+    return True
+
+
 def _send(rencontre_id: int, roles: tuple[str, ...], message_for_role) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -86,11 +99,14 @@ def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_R
     """After commit, render the live state once per role and push it to that role's group."""
 
     def send() -> None:
+        listening = tuple(role for role in roles if _may_listen(rencontre_id, role))
         version = state_version(rencontre_id)
-        html = {role: render_state_for_role(rencontre_id=rencontre_id, role=role) for role in roles}
+        html = {
+            role: render_state_for_role(rencontre_id=rencontre_id, role=role) for role in listening
+        }
         _send(
             rencontre_id,
-            roles,
+            listening,
             lambda role: {"type": "push", "html": html[role], "version": version},
         )
         # Roles not pushed (a change they do not show) learn the version, so that their next
