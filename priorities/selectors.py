@@ -35,8 +35,16 @@ def priority_wall(activity: Activity) -> KindResults:
         n_answers=len({p.participant_id for p in priorities}),
         n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
         figures=[
-            (_("priorités formulées"), len(priorities)),
-            (_("priorités précises (4 ou 5 sur 5)"), precise),
+            (
+                ngettext("priorité formulée", "priorités formulées", len(priorities)),
+                len(priorities),
+            ),
+            (
+                ngettext(
+                    "priorité précise (4 ou 5 sur 5)", "priorités précises (4 ou 5 sur 5)", precise
+                ),
+                precise,
+            ),
         ],
         filieres=filieres.most_common(),
         data={
@@ -141,9 +149,9 @@ def actions_results(activity: Activity) -> KindResults:
         n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
         in_debrief=bool(actions),
         figures=[
-            (_("actions engagées"), len(actions)),
-            (_("soutiens exprimés"), n_supports),
-            (_("actions déjà faites"), n_done),
+            (ngettext("action engagée", "actions engagées", len(actions)), len(actions)),
+            (ngettext("soutien exprimé", "soutiens exprimés", n_supports), n_supports),
+            (ngettext("action déjà faite", "actions déjà faites", n_done), n_done),
         ],
         lists=_top_actions_list(top),
         data={

@@ -111,7 +111,7 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     expect(lea.locator(".my-action.is-done")).to_have_count(1)
     shot(lea, "debrief-phone-personal")
     control.reload()
-    expect(control.locator(".figures")).to_contain_text("1 actions déjà faites")
+    expect(control.locator(".figures")).to_contain_text("1 action déjà faite")
     pdf = control.request.get(server.url + f"/animer/{demo['code']}/restitution.pdf")
     assert pdf.status == 200
     assert pdf.body()[:5] == b"%PDF-"
