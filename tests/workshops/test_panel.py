@@ -368,3 +368,24 @@ def test_demo_territory_prints_no_warning(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "établissements" in result.stdout
+
+
+@pytest.mark.django_db
+def test_pushed_forms_post_with_the_header_token_and_render_without_warning(room):
+    rencontre, _client = room
+    user = rencontre.facilitators.get()
+    html = rendering.render_parts(rencontre=rencontre, role="control", parts=("current",))
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="">' in html
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    page = strict.get(f"/animer/{rencontre.code}/")
+    token = page.context["csrf_token"]
+    url = f"/animer/{rencontre.code}/ecran/noir/"
+    refused = strict.post(url, {"csrfmiddlewaretoken": ""}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 403
+    accepted = strict.post(
+        url, {"csrfmiddlewaretoken": ""}, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=str(token)
+    )
+    assert accepted.status_code == 200
+    rencontre.refresh_from_db()
+    assert rencontre.screen_blanked is True
