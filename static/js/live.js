@@ -83,6 +83,24 @@
     }
   });
 
+  // A reply to a click whose button a push replaced meanwhile (the push of the same command
+  // often lands first): htmx looks for the reply's out-of-band parts inside the detached
+  // button, finds none and logs an error for each. htmx fires "beforeSwap" on the request's
+  // target, where no document listener hears it once detached: listen on the target itself,
+  // and swap the reply's parts into the page instead (a main target that is gone is dropped:
+  // the push already showed what changed).
+  function reroute(e) {
+    var d = e.detail;
+    if (d.rerouted || !d.shouldSwap || !d.elt || document.body.contains(d.elt)) return;
+    d.rerouted = true;
+    d.shouldSwap = false;
+    if (d.serverResponse) htmx.swap(document.body, d.serverResponse, { swapStyle: "none" });
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var target = e.detail.target || e.detail.elt;
+    if (target) target.addEventListener("htmx:beforeSwap", reroute, { once: true });
+  });
+
   // A phone's own part (its answer, its priority...). The push, the same for every phone,
   // carries the blank part and, as a bit set of participant ids, which phones have something
   // of their own: only those fetch it, each at a random moment within the spread, so a move
