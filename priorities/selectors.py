@@ -33,7 +33,7 @@ def priority_wall(activity: Activity) -> KindResults:
     precise = sum(1 for p in priorities if p.precision >= 4)
     return KindResults(
         n_answers=len({p.participant_id for p in priorities}),
-        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
         figures=[
             (
                 ngettext("priorité formulée", "priorités formulées", len(priorities)),
@@ -97,7 +97,7 @@ def tables_results(activity: Activity) -> KindResults:
     seated = sum(len(t["members"]) for t in plan)
     return KindResults(
         n_answers=seated,
-        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
         in_debrief=bool(plan),
         data={
             "plan": plan,
@@ -146,7 +146,7 @@ def actions_results(activity: Activity) -> KindResults:
     n_done = sum(1 for a in actions if a.done)
     return KindResults(
         n_answers=len({a.participant_id for a in actions}),
-        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
         in_debrief=bool(actions),
         figures=[
             (ngettext("action engagée", "actions engagées", len(actions)), len(actions)),

@@ -351,6 +351,7 @@ def test_demo_fresh_starts_a_new_empty_demo_rencontre(capsys):
     assert not Participant.objects.filter(rencontre__code=fresh["code"]).exists()
 
 
+@pytest.mark.slow
 def test_demo_territory_prints_no_warning(tmp_path):
     env = server_env(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     for args in (["migrate", "--noinput", "-v0"], ["demo", "--json"]):
@@ -389,3 +390,20 @@ def test_pushed_forms_post_with_the_header_token_and_render_without_warning(room
     assert accepted.status_code == 200
     rencontre.refresh_from_db()
     assert rencontre.screen_blanked is True
+
+
+@pytest.mark.django_db
+def test_an_absent_participant_is_out_of_the_results_counts_and_the_tables(room):
+    from priorities import services as priorities_services
+    from priorities.models import Seat
+
+    rencontre, _client = room
+    gone, *here = ParticipantFactory.create_batch(4, rencontre=rencontre)
+    services.participant_set_absent(participant=gone, absent=True)
+    poll = next(a for a in _activities(rencontre) if a.kind == "poll")
+    assert kinds.get("poll").results(poll).n_participants == 3
+    priorities_services.tables_form(rencontre=rencontre, mode="mixed", size=3, seed=1)
+    seated = set(
+        Seat.objects.filter(table__rencontre=rencontre).values_list("participant", flat=True)
+    )
+    assert seated == {p.pk for p in here}
