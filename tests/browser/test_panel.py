@@ -267,17 +267,22 @@ def test_zero_console_errors_over_every_activity_with_three_phones(browser, sqli
             phones[1].locator(".other-action", has_text="Action 1 du participant 0").get_by_role(
                 "button"
             ).first.click()
-        if control.locator('[data-key="reveal"]').count():
+        reveal = control.locator('[data-key="reveal"]')
+        if reveal.count():
             control.locator("body").press("r")  # hide, then reveal again
+            expect(reveal).to_have_text("Révéler les résultats")
             control.locator("body").press("r")
+            expect(reveal).to_have_text("Masquer les résultats à l'écran")
         if control.locator('[data-key="open"]').count():
             control.locator("body").press("o")  # close answers, then reopen them
             expect(control.locator('[data-key="open"]')).to_have_text("Rouvrir les réponses")
             control.locator("body").press("o")
             expect(control.locator('[data-key="open"]')).to_have_text("Fermer les réponses")
         control.locator("body").press("b")
+        expect(control.locator('[data-key="blank"]')).to_have_attribute("aria-pressed", "true")
         expect(screen.locator("[data-blank]")).to_be_visible()
         control.locator("body").press("b")
+        expect(control.locator('[data-key="blank"]')).to_have_attribute("aria-pressed", "false")
         expect(screen.locator("[data-blank]")).to_be_hidden()
     shot(control, "half-day-control-end")
     shot(screen, "half-day-screen-end")
