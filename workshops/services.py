@@ -673,14 +673,13 @@ def new_screen_secret() -> str:
 def screen_link_create(*, rencontre: Rencontre) -> str:
     """Give the rencontre a read-only wall link (a new secret, replacing any previous one:
     the old link stops working). Returns the secret.
-    Side effects: sockets opened with the old secret are closed; control panels update."""
+    Side effects: walls opened with the old secret are closed."""
     rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
     had_secret = bool(rencontre.screen_secret)
     rencontre.screen_secret = new_screen_secret()
     rencontre.save(update_fields=["screen_secret"])
     if had_secret:
         close_screen_links_on_commit(rencontre.id)
-    broadcast_state_on_commit(rencontre.id, roles=("control",))
     return rencontre.screen_secret
 
 
@@ -688,13 +687,12 @@ def screen_link_create(*, rencontre: Rencontre) -> str:
 def screen_link_revoke(*, rencontre: Rencontre) -> bool:
     """Revoke the read-only wall link. Returns whether there was one.
     Side effects: walls opened with it are closed at once (their page says access was
-    refused); control panels update."""
+    refused)."""
     updated = (
         Rencontre.objects.filter(pk=rencontre.pk).exclude(screen_secret="").update(screen_secret="")
     )
     if updated:
         close_screen_links_on_commit(rencontre.id)
-        broadcast_state_on_commit(rencontre.id, roles=("control",))
     return bool(updated)
 
 
