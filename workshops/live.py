@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -27,6 +28,8 @@ from workshops.models import Rencontre
 from workshops.rendering import render_state_for_role
 
 LIVE_ROLES = ("phone", "screen", "control")
+# Leads every push: an HTML comment, which htmx ignores.
+PUSH_STAMP = "<!--push {stamp}-->"
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +103,15 @@ def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_R
 
     def send() -> None:
         listening = tuple(role for role in roles if _may_listen(rencontre_id, role))
+        # When this render starts (microseconds): two commands a few milliseconds apart may
+        # send their pushes in the reverse order of their renders; a page drops a push older
+        # than the last it showed (static/js/live.js) instead of going back in time.
+        stamp = time.time_ns() // 1000
         version = state_version(rencontre_id)
         html = {
-            role: render_state_for_role(rencontre_id=rencontre_id, role=role) for role in listening
+            role: PUSH_STAMP.format(stamp=stamp)
+            + render_state_for_role(rencontre_id=rencontre_id, role=role)
+            for role in listening
         }
         _send(
             rencontre_id,

@@ -36,7 +36,21 @@
     return latest;
   };
 
+  // Pushes are stamped with the moment their render began. Two commands a few milliseconds
+  // apart (a clicker pressed twice) may arrive in the reverse order: drop a push older than
+  // the last one shown, up to a render's worth of time (servers' clocks may differ a little).
+  var lastPush = 0;
+  var STALE_WINDOW_US = 2000000;
+  document.addEventListener("htmx:wsBeforeMessage", function (e) {
+    var m = /^<!--push (\d+)-->/.exec(e.detail.message || "");
+    if (!m) return;
+    var stamp = parseInt(m[1], 10);
+    if (stamp < lastPush && lastPush - stamp < STALE_WINDOW_US) { e.preventDefault(); return; }
+    lastPush = Math.max(lastPush, stamp);
+  });
+
   document.addEventListener("htmx:wsOpen", function (e) {
+    lastPush = 0; // a new connection starts from the full state
     wrapper = e.detail.socketWrapper;
     retries = 0;
     banner("ok");
