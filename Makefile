@@ -16,16 +16,21 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-## make demo: install, migrate, load the demo rencontre and serve it on http://127.0.0.1:$(PORT)
-## with the background worker (imports) beside daphne; Ctrl-C stops both.
+## make demo: install, migrate, load the demo rencontre and serve it on port $(PORT) of the local
+## network (phones on the same wifi join by the QR code; http://127.0.0.1:$(PORT) on this
+## computer) with the background worker beside uvicorn; Ctrl-C stops both.
+## FRESH=1 starts from a new, empty demo rencontre; LOCAL=1 serves this computer only.
 demo: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
-	DEBUG=1 $(BIN)/python manage.py demo --json >/dev/null
-	DEBUG=1 $(BIN)/python manage.py demo_territory
-	DEBUG=1 $(BIN)/python manage.py demo
-	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	@set -e; export DEBUG=1; \
+	eval "$$($(BIN)/python manage.py demo --serve-env --port $(PORT) $(if $(LOCAL),--local))"; \
+	export PUBLIC_URL ALLOWED_HOSTS CSRF_TRUSTED_ORIGINS; \
+	$(BIN)/python manage.py migrate --noinput -v0; \
+	$(BIN)/python manage.py demo --json $(if $(FRESH),--fresh) >/dev/null; \
+	$(BIN)/python manage.py demo_territory; \
+	$(BIN)/python manage.py demo; \
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(BIN)/python -m uvicorn rencontres.asgi:application --host 127.0.0.1 --port $(PORT) \
+	$(BIN)/python -m uvicorn rencontres.asgi:application --host "$$DEMO_HOST" --port $(PORT) \
 	  --lifespan off --timeout-graceful-shutdown 7 --ws-max-size 4096
 
 ## make serve: the production recipe (deploy/serve.py): migrate, collectstatic, then one uvicorn

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from plenary.models import Word
 from workshops.kinds import KindConfigForm, KindForm
@@ -89,7 +90,10 @@ class WordsAnswerForm(KindForm):
         words = [tidy(data.get(f"word{i}", "")) for i in range(self.max_words)]
         extra = [k for k in self.data if k.startswith("word") and k not in self.fields]
         if extra:
-            raise forms.ValidationError(_("%(n)d mots au plus.") % {"n": self.max_words})
+            raise forms.ValidationError(
+                ngettext("%(n)d mot au plus.", "%(n)d mots au plus.", self.max_words)
+                % {"n": self.max_words}
+            )
         if not self.errors and not any(words):
             raise forms.ValidationError(_("Écrivez au moins un mot."))
         return {"words": [w for w in words if w]}
@@ -166,7 +170,12 @@ class ChoicesConfigForm(KindConfigForm):
         too_long = [label for label in labels if len(label) > self.item_max_length]
         if too_long:
             raise forms.ValidationError(
-                _("%(n)d caractères au plus par ligne.") % {"n": self.item_max_length}
+                ngettext(
+                    "%(n)d caractère au plus par ligne.",
+                    "%(n)d caractères au plus par ligne.",
+                    self.item_max_length,
+                )
+                % {"n": self.item_max_length}
             )
         if len({label.casefold() for label in labels}) != len(labels):
             raise forms.ValidationError(_("Deux lignes sont identiques."))

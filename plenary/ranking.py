@@ -117,7 +117,9 @@ def ranking_results(activity: Activity) -> KindResults:
     top = max((r["points"] for r in rows), default=0)
     return KindResults(
         n_answers=n,
-        n_participants=Participant.objects.filter(rencontre_id=activity.step.rencontre_id).count(),
+        n_participants=Participant.objects.filter(
+            rencontre_id=activity.step.rencontre_id, absent=False
+        ).count(),
         highlight={"first": rows[0]} if n and rows else None,
         data={"rows": rows, "max_points": top, "picks": size},
     )

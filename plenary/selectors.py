@@ -95,7 +95,7 @@ def _visible_answers(activity: Activity) -> list[tuple[dict, str]]:
 
 
 def _participant_count(activity: Activity) -> int:
-    return Participant.objects.filter(rencontre_id=activity.step.rencontre_id).count()
+    return Participant.objects.filter(rencontre_id=activity.step.rencontre_id, absent=False).count()
 
 
 def _hidden_count(activity: Activity) -> int:

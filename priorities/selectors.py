@@ -33,10 +33,18 @@ def priority_wall(activity: Activity) -> KindResults:
     precise = sum(1 for p in priorities if p.precision >= 4)
     return KindResults(
         n_answers=len({p.participant_id for p in priorities}),
-        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
         figures=[
-            (_("priorités formulées"), len(priorities)),
-            (_("priorités précises (4 ou 5 sur 5)"), precise),
+            (
+                ngettext("priorité formulée", "priorités formulées", len(priorities)),
+                len(priorities),
+            ),
+            (
+                ngettext(
+                    "priorité précise (4 ou 5 sur 5)", "priorités précises (4 ou 5 sur 5)", precise
+                ),
+                precise,
+            ),
         ],
         filieres=filieres.most_common(),
         data={
@@ -89,7 +97,7 @@ def tables_results(activity: Activity) -> KindResults:
     seated = sum(len(t["members"]) for t in plan)
     return KindResults(
         n_answers=seated,
-        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
         in_debrief=bool(plan),
         data={
             "plan": plan,
@@ -138,12 +146,12 @@ def actions_results(activity: Activity) -> KindResults:
     n_done = sum(1 for a in actions if a.done)
     return KindResults(
         n_answers=len({a.participant_id for a in actions}),
-        n_participants=Participant.objects.filter(rencontre_id=rencontre_id).count(),
+        n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
         in_debrief=bool(actions),
         figures=[
-            (_("actions engagées"), len(actions)),
-            (_("soutiens exprimés"), n_supports),
-            (_("actions déjà faites"), n_done),
+            (ngettext("action engagée", "actions engagées", len(actions)), len(actions)),
+            (ngettext("soutien exprimé", "soutiens exprimés", n_supports), n_supports),
+            (ngettext("action déjà faite", "actions déjà faites", n_done), n_done),
         ],
         lists=_top_actions_list(top),
         data={

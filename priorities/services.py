@@ -82,11 +82,13 @@ def _people(rencontre: Rencontre, participants: list[Participant]) -> list[seati
 def tables_form(
     *, rencontre: Rencontre, mode: str, size: int, seed: int | None = None
 ) -> list[PeerGroup]:
-    """Seat everyone present (phones connected; everyone joined if none is) at new tables.
+    """Seat everyone present (phones connected; everyone joined if none is; never those the
+    facilitator marked absent) at new tables.
     Side effects: previous tables are replaced; every phone shows its table."""
-    present = list(Participant.objects.filter(selectors.connected_q(), rencontre=rencontre))
+    here = Participant.objects.filter(rencontre=rencontre, absent=False)
+    present = list(here.filter(selectors.connected_q()))
     if not present:
-        present = list(Participant.objects.filter(rencontre=rencontre))
+        present = list(here)
     seed = secrets.randbelow(10**6) if seed is None else seed
     layout = seating.form_tables(_people(rencontre, present), size=size, mode=mode, seed=seed)
     PeerGroup.objects.filter(rencontre=rencontre).delete()

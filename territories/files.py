@@ -23,6 +23,7 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -146,7 +147,12 @@ def read_lines(path: Path, bounds: Limits | None = None) -> Iterator[bytes]:
                 line = stream.readline(bounds.line_bytes + 1)
             except (OSError, EOFError, zlib.error, zipfile.BadZipFile):
                 raise UploadRefused(
-                    _("L'archive est endommagée ou tronquée (après %(n)d lignes).") % {"n": number}
+                    ngettext(
+                        "L'archive est endommagée ou tronquée (après %(n)d ligne).",
+                        "L'archive est endommagée ou tronquée (après %(n)d lignes).",
+                        number,
+                    )
+                    % {"n": number}
                 ) from None
             if not line:
                 return

@@ -245,6 +245,37 @@ workshops:restitution_job    A/B-job      POST    405      405      405      405
 workshops:restitution_prepare A           GET     405      405      405      405      405      405      405      405
 workshops:restitution_prepare A           POST    login    login    login    302      403      403      403      403
 
+workshops:participant_absent A           GET     405      405      405      405      405      405      405      405
+workshops:participant_absent A           POST    login    login    login    302      403      403      403      403
+workshops:participant_absent A/B-ids     POST    login    login    login    302      403      403      403      403
+
+workshops:participant_present A          GET     405      405      405      405      405      405      405      405
+workshops:participant_present A          POST    login    login    login    302      403      403      403      403
+workshops:participant_present A/B-ids    POST    login    login    login    302      403      403      403      403
+
+workshops:participant_remove A           GET     405      405      405      405      405      405      405      405
+workshops:participant_remove A           POST    login    login    login    302      403      403      403      403
+workshops:participant_remove A/B-ids     POST    login    login    login    302      403      403      403      403
+
+workshops:screen_blank       A            GET     405      405      405      405      405      405      405      405
+workshops:screen_blank       A            POST    login    login    login    302      403      403      403      403
+
+workshops:screen_unblank     A            GET     405      405      405      405      405      405      405      405
+workshops:screen_unblank     A            POST    login    login    login    302      403      403      403      403
+
+workshops:screen_link        A            GET     200      200      200      200      200      200      200      200
+workshops:screen_link        A            POST    405      405      405      405      405      405      405      405
+workshops:screen_link        A/B-secret   GET     404      404      404      404      404      404      404      404
+workshops:screen_link        A/B-secret   POST    405      405      405      405      405      405      405      405
+workshops:screen_link        A/wrong-secret GET   404      404      404      404      404      404      404      404
+workshops:screen_link        A/wrong-secret POST  405      405      405      405      405      405      405      405
+
+workshops:screen_link_create A            GET     405      405      405      405      405      405      405      405
+workshops:screen_link_create A            POST    login    login    login    302      403      403      403      403
+
+workshops:screen_link_revoke A            GET     405      405      405      405      405      405      405      405
+workshops:screen_link_revoke A            POST    login    login    login    302      403      403      403      403
+
 workshops:rencontre_end      A            GET     405      405      405      405      405      405      405      405
 workshops:rencontre_end      A            POST    login    login    login    302      403      403      403      403
 
@@ -459,6 +490,10 @@ def build_world() -> World:
         path="imports/evenements.csv",
         created_by=users["territory_owner"],
     )
+    # Each wall has its read-only link.
+    for side in ("A", "B"):
+        services.screen_link_create(rencontre=rencontres[side])
+        rencontres[side].refresh_from_db()
     # A PDF already made for each rencontre (a file the job page offers).
     debrief_jobs = {
         side: DebriefJob.objects.create(
@@ -606,6 +641,7 @@ def side_ids(world: World, side: str) -> dict[str, int]:
         "activity": activity.pk,
         "expected": activity.pk,
         "step": rencontre.steps.order_by("position").first().pk,
+        "participant": world.participant(side).pk,
     }
 
 
@@ -638,6 +674,12 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
         return {"A": Target(reverse(key, args=[world.territory.slug]))}
     if params == ("job_id",):
         return {"A": Target(reverse(key, args=[world.job.pk]))}
+    if params == ("code", "secret"):
+        return {
+            "A": Target(reverse(key, args=[a.code, a.screen_secret])),
+            "A/B-secret": Target(reverse(key, args=[a.code, b.screen_secret])),
+            "A/wrong-secret": Target(reverse(key, args=[a.code, "x" * len(a.screen_secret)])),
+        }
     if params == ("code", "job_id"):
         return {
             "A": Target(reverse(key, args=[a.code, world.debrief_jobs["A"].pk])),
@@ -661,6 +703,9 @@ ENGINE_ID_FIELDS = {
     "workshops:activity_up": ("activity",),
     "workshops:activity_down": ("activity",),
     "workshops:activity_delete": ("activity",),
+    "workshops:participant_absent": ("participant",),
+    "workshops:participant_present": ("participant",),
+    "workshops:participant_remove": ("participant",),
 }
 ENGINE_VALID_DATA = {"title": "Nouvelle étape", "planned_minutes": "10", "kind": "talk"}
 

@@ -225,7 +225,7 @@ def test_personal_page_shows_own_items_and_marks_an_action_done(client, filled):
     assert "Cette action n&#x27;existe plus." in refused
     client.force_login(user)
     control = client.get(reverse("workshops:control", args=[rencontre.code])).content.decode()
-    assert "<strong>1</strong> actions déjà faites" in control
+    assert "<strong>1</strong> action déjà faite" in control
     assert Client().get(reverse("workshops:personal", args=["nope"])).status_code == 404
 
 

@@ -56,6 +56,7 @@ from workshops.forms import (
     ExpectedForm,
     JoinForm,
     NewActivityInStepForm,
+    ParticipantChoiceForm,
     RencontreForm,
     StepChoiceForm,
     StepEditForm,
@@ -255,7 +256,7 @@ def engine(
     def fields(world: World) -> dict[str, forms.Field]:
         if form is None:
             return {}
-        if issubclass(form, (ActivityChoiceForm, StepChoiceForm)):
+        if issubclass(form, (ActivityChoiceForm, StepChoiceForm, ParticipantChoiceForm)):
             return form(rencontre=world.a).fields
         return form().fields
 
@@ -302,6 +303,13 @@ ENGINE_ENDPOINTS = [
     engine("workshops:activity_up", ActivityChoiceForm),
     engine("workshops:activity_down", ActivityChoiceForm),
     engine("workshops:activity_delete", ActivityChoiceForm),
+    engine("workshops:participant_absent", ParticipantChoiceForm),
+    engine("workshops:participant_present", ParticipantChoiceForm),
+    engine("workshops:participant_remove", ParticipantChoiceForm),
+    engine("workshops:screen_blank"),
+    engine("workshops:screen_unblank"),
+    engine("workshops:screen_link_create"),
+    engine("workshops:screen_link_revoke"),
     Endpoint(
         "territories:filiere_table",
         "territories:filiere_table",

@@ -5,8 +5,10 @@ Shared by views and consumers so the page and its socket always agree.
 
 from __future__ import annotations
 
+import secrets
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core import signing
@@ -78,3 +80,27 @@ def rencontre_for_facilitator(user, code: str) -> Rencontre | None:
     if rencontre is None or not selectors.is_facilitator(user, rencontre):
         return None
     return rencontre
+
+
+# The query parameter that carries the read-only wall link's secret (`?cle=` on the page and
+# on its socket).
+SCREEN_KEY_PARAM = "cle"
+
+
+def rencontre_for_screen_secret(code: str, secret: str | None) -> Rencontre | None:
+    """The rencontre whose read-only wall link has this secret; None for no secret, a wrong
+    one or a revoked link. Opens the projector page and its socket only."""
+    if not secret:
+        return None
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None or not rencontre.screen_secret:
+        return None
+    if not secrets.compare_digest(rencontre.screen_secret.encode(), secret.encode()):
+        return None
+    return rencontre
+
+
+def screen_secret_from_scope(scope: dict) -> str | None:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    values = query.get(SCREEN_KEY_PARAM)
+    return values[0] if values else None

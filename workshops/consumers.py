@@ -204,8 +204,28 @@ class FacilitatorConsumer(RoleConsumer):
 
 
 class ScreenConsumer(FacilitatorConsumer):
+    """The wall: a facilitator's, or a room PC's opened with the read-only link's secret
+    (closed as soon as that link is revoked or replaced)."""
+
     role = "screen"
     coalesce_seconds = COALESCE_SECONDS["screen"]
+    by_secret = False
+
+    def authorize(self, code: str) -> bool:
+        secret = access.screen_secret_from_scope(self.scope)
+        if secret is not None:
+            rencontre = access.rencontre_for_screen_secret(code, secret)
+            if rencontre is None:
+                return False
+            self.rencontre_id = rencontre.pk
+            self.by_secret = True
+            return True
+        return super().authorize(code)
+
+    async def link_revoked(self, event: dict) -> None:
+        if self.by_secret and not self.closing:
+            self.closing = True
+            await self.close(code=CLOSE_FORBIDDEN)
 
 
 class ControlConsumer(FacilitatorConsumer):

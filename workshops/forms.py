@@ -4,7 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workshops import kinds
-from workshops.models import CODE_LENGTH, Activity, ActorType, Rencontre, Step, normalize_code
+from workshops.models import (
+    CODE_LENGTH,
+    Activity,
+    ActorType,
+    Participant,
+    Rencontre,
+    Step,
+    normalize_code,
+)
 
 
 class CodeForm(forms.Form):
@@ -141,3 +149,16 @@ class TimerStartForm(forms.Form):
 
 class TimerExtendForm(forms.Form):
     minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
+
+
+class ParticipantChoiceForm(forms.Form):
+    """The panel's participant commands (absent, present, remove): only this rencontre's."""
+
+    participant = forms.ModelChoiceField(
+        queryset=Participant.objects.none(),
+        error_messages={"invalid_choice": _("Ce participant n'existe pas dans la rencontre.")},
+    )
+
+    def __init__(self, *args, rencontre: Rencontre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(rencontre=rencontre)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 from workshops import selectors
@@ -27,6 +28,8 @@ from workshops.models import Rencontre
 from workshops.rendering import render_state_for_role
 
 LIVE_ROLES = ("phone", "screen", "control")
+# Leads every push: an HTML comment, which htmx ignores.
+PUSH_STAMP = "<!--push {stamp}-->"
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +45,36 @@ def state_version(rencontre_id: int) -> str:
     the phones' stage (activity, text, settings, open or closed), the timer, the QR code."""
     rencontre = (
         Rencontre.objects.filter(pk=rencontre_id)
-        .only("current_activity_id", "qr_visible", "timer_ends_at", "timer_remaining")
+        .only(
+            "current_activity_id",
+            "qr_visible",
+            "screen_blanked",
+            "timer_ends_at",
+            "timer_remaining",
+        )
         .first()
     )
     if rencontre is None:
         return "gone"
     stage = selectors.stage_version(selectors.current_activity(rencontre))
-    state = f"{stage}|{rencontre.qr_visible}|{rencontre.timer_ends_at}|{rencontre.timer_remaining}"
+    state = (
+        f"{stage}|{rencontre.qr_visible}|{rencontre.screen_blanked}"
+        f"|{rencontre.timer_ends_at}|{rencontre.timer_remaining}"
+    )
     return hashlib.sha1(state.encode()).hexdigest()[:12]
+
+
+def _may_listen(rencontre_id: int, role: str) -> bool:
+    """Whether a socket of `role` may receive a push: always with a shared layer (Redis);
+    with the in-memory layer, only if this process holds one. A write made outside the
+    server (a management command) then renders nothing: there is nobody to show it to, and
+    no request to render its forms with."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    if isinstance(layer, InMemoryChannelLayer):
+        return bool(layer.groups.get(group_name(rencontre_id, role)))
+    return True
 
 
 def _send(rencontre_id: int, roles: tuple[str, ...], message_for_role) -> None:
@@ -83,11 +108,20 @@ def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_R
     """After commit, render the live state once per role and push it to that role's group."""
 
     def send() -> None:
+        listening = tuple(role for role in roles if _may_listen(rencontre_id, role))
+        # When this render starts (microseconds): two commands a few milliseconds apart may
+        # send their pushes in the reverse order of their renders; a page drops a push older
+        # than the last it showed (static/js/live.js) instead of going back in time.
+        stamp = time.time_ns() // 1000
         version = state_version(rencontre_id)
-        html = {role: render_state_for_role(rencontre_id=rencontre_id, role=role) for role in roles}
+        html = {
+            role: PUSH_STAMP.format(stamp=stamp)
+            + render_state_for_role(rencontre_id=rencontre_id, role=role)
+            for role in listening
+        }
         _send(
             rencontre_id,
-            roles,
+            listening,
             lambda role: {"type": "push", "html": html[role], "version": version},
         )
         # Roles not pushed (a change they do not show) learn the version, so that their next
@@ -107,3 +141,13 @@ def broadcast_refresh_on_commit(
         _send(rencontre_id, roles, lambda role: {"type": "refresh", "parts": list(parts)})
 
     _after_commit(rencontre_id, "refresh", send)
+
+
+def close_screen_links_on_commit(rencontre_id: int) -> None:
+    """After commit, close the wall sockets opened with the read-only link's secret (it was
+    revoked or replaced); walls opened by a facilitator stay."""
+
+    def send() -> None:
+        _send(rencontre_id, ("screen",), lambda role: {"type": "link_revoked"})
+
+    _after_commit(rencontre_id, "link revocation", send)

@@ -58,6 +58,11 @@ class Rencontre(models.Model):
         "Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     qr_visible = models.BooleanField(_("QR code affiché"), default=True)
+    # The wall shows nothing (a clicker's "B" key) while this is set.
+    screen_blanked = models.BooleanField(_("écran noir"), default=False)
+    # The secret of the read-only wall link for a room PC ("" when there is none): it opens
+    # the projector page and its socket, nothing of the panel.
+    screen_secret = models.CharField(max_length=64, blank=True, default="")
     # Countdown: running when timer_ends_at is set; paused when only timer_remaining is.
     timer_ends_at = models.DateTimeField(null=True, blank=True)
     timer_remaining = models.PositiveIntegerField(null=True, blank=True)
@@ -126,6 +131,8 @@ class Participant(models.Model):
     organisation = models.CharField(_("organisation"), max_length=160)
     actor_type = models.CharField(_("type d'acteur"), max_length=20, choices=ActorType.choices)
     listed = models.BooleanField(_("nom dans la liste des participants"), default=False)
+    # Marked by the facilitator (left the room): kept with their answers, not counted present.
+    absent = models.BooleanField(_("absent"), default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
     # Number of open sockets from this participant's phones, and when one last showed it was
     # alive: connected means an open socket seen recently (a crashed server leaves no ghosts).

@@ -26,6 +26,20 @@ CONTEXTS = {
 }
 
 
+class _HeaderCsrf:
+    """The CSRF token of a render without a request (a push, rendered once for a whole role).
+
+    Forms in pushed parts post with the CSRF header htmx puts on <body> (`hx-headers`): their
+    hidden field renders empty, and Django then reads the header. Without it, {% csrf_token %}
+    would warn at every push that no request provided a token."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return ""
+
+
 def render_parts(*, rencontre: Rencontre, role: str, parts: tuple[str, ...] | list[str]) -> str:
     expanded: list[str] = []
     for part in parts:
@@ -36,6 +50,7 @@ def render_parts(*, rencontre: Rencontre, role: str, parts: tuple[str, ...] | li
         return ""
     context = CONTEXTS[role](rencontre)
     context["oob"] = True
+    context["csrf_token"] = _HeaderCsrf()
     return "".join(
         render_to_string(f"workshops/{role}/state.html#{part}", context) for part in expanded
     )

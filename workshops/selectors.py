@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
 from workshops import kinds
@@ -79,10 +79,22 @@ def connected_q() -> Q:
 
 
 def presence(rencontre: Rencontre) -> dict[str, Any]:
-    counts = Participant.objects.filter(rencontre=rencontre).aggregate(
+    """The room's counts: `joined` (registered, "inscrits") and `connected` (a phone open
+    now, "présents"). Participants the facilitator marked absent are in neither."""
+    counts = Participant.objects.filter(rencontre=rencontre, absent=False).aggregate(
         joined=Count("id"), connected=Count("id", filter=connected_q())
     )
     return counts
+
+
+def room_participants(rencontre: Rencontre) -> list[Participant]:
+    """The participants for the panel's list, newest first, each with `is_connected`."""
+    return list(
+        Participant.objects.filter(rencontre=rencontre)
+        .annotate(is_connected=ExpressionWrapper(connected_q(), output_field=BooleanField()))
+        .order_by("-joined_at", "-id")
+        .only("id", "name", "organisation", "actor_type", "absent", "joined_at")
+    )
 
 
 def presence_by_actor_type(rencontre: Rencontre) -> list[dict[str, Any]]:
@@ -222,6 +234,7 @@ def control_context(rencontre: Rencontre) -> dict[str, Any]:
     """The control panel: the screen's context plus the agenda with planned and actual times."""
     context = screen_context(rencontre)
     steps = agenda(rencontre)
+    participants = room_participants(rencontre)
     ordered = [a for step in steps for a in step.activities.all()]
     ids = [a.pk for a in ordered]
     index = ids.index(rencontre.current_activity_id) if rencontre.current_activity_id in ids else -1
@@ -232,6 +245,8 @@ def control_context(rencontre: Rencontre) -> dict[str, Any]:
             "has_next": 0 <= index < len(ordered) - 1 or (index == -1 and bool(ordered)),
             "next_activity": ordered[index + 1] if index + 1 < len(ordered) else None,
             "planned_total": sum(step.planned_minutes for step in steps),
+            "participants": participants,
+            "n_absent": sum(1 for p in participants if p.absent),
         }
     )
     return context

@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from workshops import kinds
-from workshops.live import LIVE_ROLES, broadcast_refresh_on_commit, broadcast_state_on_commit
+from workshops.live import (
+    LIVE_ROLES,
+    broadcast_refresh_on_commit,
+    broadcast_state_on_commit,
+    close_screen_links_on_commit,
+)
 from workshops.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -168,7 +173,25 @@ def _switch_to(rencontre: Rencontre, target: Activity) -> None:
     if rencontre.qr_visible and previous is not None and previous.pk != target.pk:
         rencontre.qr_visible = False
         fields.append("qr_visible")
+    if previous is None or previous.pk != target.pk:
+        fields += _timer_follow(rencontre, target)
+        if rencontre.screen_blanked:  # moving on shows the room the new activity
+            rencontre.screen_blanked = False
+            fields.append("screen_blanked")
     rencontre.save(update_fields=fields)
+
+
+def _timer_follow(rencontre: Rencontre, target: Activity) -> list[str]:
+    """The countdown restarts with each activity, from the activity's own duration, and keeps
+    its mode: off stays off, paused shows the new duration paused, running runs again."""
+    seconds = min(target.planned_minutes * 60, MAX_TIMER_SECONDS)
+    if rencontre.timer_ends_at is not None:
+        rencontre.timer_ends_at = timezone.now() + dt.timedelta(seconds=seconds)
+    elif rencontre.timer_remaining is not None:
+        rencontre.timer_remaining = seconds
+    else:
+        return []
+    return ["timer_ends_at", "timer_remaining"]
 
 
 @transaction.atomic
@@ -641,3 +664,58 @@ def rencontres_purge(*, now: dt.datetime) -> PurgeReport:
         report.records += records
     report.files = _purge_uploads(limit)
     return report
+
+
+# ---------------------------------------------------------------- the room: wall and attendance
+
+
+def new_screen_secret() -> str:
+    return secrets.token_urlsafe(18)
+
+
+@transaction.atomic
+def screen_link_create(*, rencontre: Rencontre) -> str:
+    """Give the rencontre a read-only wall link (a new secret, replacing any previous one:
+    the old link stops working). Returns the secret.
+    Side effects: walls opened with the old secret are closed."""
+    rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
+    had_secret = bool(rencontre.screen_secret)
+    rencontre.screen_secret = new_screen_secret()
+    rencontre.save(update_fields=["screen_secret"])
+    if had_secret:
+        close_screen_links_on_commit(rencontre.id)
+    return rencontre.screen_secret
+
+
+@transaction.atomic
+def screen_link_revoke(*, rencontre: Rencontre) -> bool:
+    """Revoke the read-only wall link. Returns whether there was one.
+    Side effects: walls opened with it are closed at once (their page says access was
+    refused)."""
+    updated = (
+        Rencontre.objects.filter(pk=rencontre.pk).exclude(screen_secret="").update(screen_secret="")
+    )
+    if updated:
+        close_screen_links_on_commit(rencontre.id)
+    return bool(updated)
+
+
+@transaction.atomic
+def screen_blank_set(*, rencontre: Rencontre, blanked: bool) -> None:
+    """Blank the wall (a presenter's "B" key) or show it again; the next move shows it too.
+    Side effects: screens and control panels update."""
+    Rencontre.objects.filter(pk=rencontre.pk).update(screen_blanked=blanked)
+    broadcast_state_on_commit(rencontre.id, roles=("screen", "control"))
+
+
+@transaction.atomic
+def participant_set_absent(*, participant: Participant, absent: bool) -> bool:
+    """Mark a participant as gone from the room (or back): an absent participant keeps their
+    answers but is not counted in the presence counts. Returns whether anything changed.
+    Side effects: screens and control panels refresh their counts."""
+    updated = (
+        Participant.objects.filter(pk=participant.pk).exclude(absent=absent).update(absent=absent)
+    )
+    if updated:
+        broadcast_state_on_commit(participant.rencontre_id, roles=("screen", "control"))
+    return bool(updated)

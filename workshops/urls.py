@@ -32,6 +32,7 @@ urlpatterns = [
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
     path("animer/<str:code>/ecran/etat", views.screen_state, name="screen_state"),
     path("animer/<str:code>/etat", views.control_state, name="control_state"),
+    path("ecran/<str:code>/<str:secret>/", views.screen_link, name="screen_link"),
     path("animer/<str:code>/restitution.pdf", views.restitution_pdf, name="restitution_pdf"),
     path(
         "animer/<str:code>/restitution/preparer/",
@@ -62,6 +63,31 @@ urlpatterns = [
     path("animer/<str:code>/minuteur/pause/", views.timer_pause, name="timer_pause"),
     path("animer/<str:code>/minuteur/ajouter/", views.timer_extend, name="timer_extend"),
     path("animer/<str:code>/minuteur/effacer/", views.timer_reset, name="timer_reset"),
+    path("animer/<str:code>/ecran/noir/", views.screen_blank, name="screen_blank"),
+    path("animer/<str:code>/ecran/rallumer/", views.screen_unblank, name="screen_unblank"),
+    path(
+        "animer/<str:code>/ecran/lien/creer/", views.screen_link_create, name="screen_link_create"
+    ),
+    path(
+        "animer/<str:code>/ecran/lien/revoquer/",
+        views.screen_link_revoke,
+        name="screen_link_revoke",
+    ),
+    path(
+        "animer/<str:code>/participants/absent/",
+        views.participant_absent,
+        name="participant_absent",
+    ),
+    path(
+        "animer/<str:code>/participants/present/",
+        views.participant_present,
+        name="participant_present",
+    ),
+    path(
+        "animer/<str:code>/participants/retirer/",
+        views.participant_remove,
+        name="participant_remove",
+    ),
     path(
         "animer/<str:code>/a/<int:activity_id>/<slug:command>/",
         views.kind_command,

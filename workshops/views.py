@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -51,6 +52,7 @@ from workshops.forms import (
     JoinForm,
     NewActivityForm,
     NewActivityInStepForm,
+    ParticipantChoiceForm,
     RencontreForm,
     StepChoiceForm,
     StepEditForm,
@@ -281,6 +283,7 @@ def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
         {
             "oob": False,
             "join_url": _join_url(request, rencontre),
+            "screen_link_url": _screen_link_url(request, rencontre),
             "figures": debrief.debrief_figures(rencontre),
             "exports": sorted(debrief.all_exports()),
             "debrief_job": tasks.debrief_job_active(rencontre),
@@ -289,25 +292,57 @@ def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
     return render(request, "workshops/control/page.html", context)
 
 
-@never_cache
-@require_GET
-@facilitator_required
-def screen(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+def _screen_page(request: HttpRequest, rencontre: Rencontre, ws_query: str = "") -> HttpResponse:
     context = selectors.screen_context(rencontre)
     join_url = _join_url(request, rencontre)
     context.update(
         {
             "oob": False,
             "join_url": join_url,
-            "join_base": request.build_absolute_uri("/j/"),
+            "join_base": _absolute(request, "/j/"),
             "qr_svg": qr.svg_for(join_url),
+            "ws_query": ws_query,
         }
     )
     return render(request, "workshops/screen/page.html", context)
 
 
+@never_cache
+@require_GET
+@facilitator_required
+def screen(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    return _screen_page(request, rencontre)
+
+
+@never_cache
+@require_GET
+def screen_link(request: HttpRequest, code: str, secret: str) -> HttpResponse:
+    """The wall for a room PC, opened with the read-only link's secret (no login): the
+    projector page and its socket only. 404 once the link is revoked."""
+    rencontre = access.rencontre_for_screen_secret(code, secret)
+    if rencontre is None:
+        raise Http404
+    return _screen_page(request, rencontre, f"?{urlencode({access.SCREEN_KEY_PARAM: secret})}")
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    """An address phones can reach: settings.PUBLIC_URL when set (the laptop's address on the
+    room's network), else the host of this request."""
+    if settings.PUBLIC_URL:
+        return settings.PUBLIC_URL + path
+    return request.build_absolute_uri(path)
+
+
 def _join_url(request: HttpRequest, rencontre: Rencontre) -> str:
-    return request.build_absolute_uri(reverse("workshops:join", args=[rencontre.code]))
+    return _absolute(request, reverse("workshops:join", args=[rencontre.code]))
+
+
+def _screen_link_url(request: HttpRequest, rencontre: Rencontre) -> str:
+    if not rencontre.screen_secret:
+        return ""
+    return request.build_absolute_uri(
+        reverse("workshops:screen_link", args=[rencontre.code, rencontre.screen_secret])
+    )
 
 
 # ---------------------------------------------------------------- control-panel commands
@@ -433,6 +468,52 @@ def timer_extend(request: HttpRequest, rencontre: Rencontre) -> None:
 @control_command
 def timer_reset(request: HttpRequest, rencontre: Rencontre) -> None:
     services.timer_reset(rencontre=rencontre)
+
+
+@control_command
+def screen_blank(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.screen_blank_set(rencontre=rencontre, blanked=True)
+
+
+@control_command
+def screen_unblank(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.screen_blank_set(rencontre=rencontre, blanked=False)
+
+
+@control_command
+def screen_link_create(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.screen_link_create(rencontre=rencontre)
+
+
+@control_command
+def screen_link_revoke(request: HttpRequest, rencontre: Rencontre) -> None:
+    services.screen_link_revoke(rencontre=rencontre)
+
+
+def _participant_command(request: HttpRequest, rencontre: Rencontre) -> Participant | None:
+    form = ParticipantChoiceForm(request.POST, rencontre=rencontre)
+    if not form.is_valid():
+        messages.error(request, _("Participant introuvable : rechargez le panneau."))
+        return None
+    return form.cleaned_data["participant"]
+
+
+@control_command
+def participant_absent(request: HttpRequest, rencontre: Rencontre) -> None:
+    if participant := _participant_command(request, rencontre):
+        services.participant_set_absent(participant=participant, absent=True)
+
+
+@control_command
+def participant_present(request: HttpRequest, rencontre: Rencontre) -> None:
+    if participant := _participant_command(request, rencontre):
+        services.participant_set_absent(participant=participant, absent=False)
+
+
+@control_command
+def participant_remove(request: HttpRequest, rencontre: Rencontre) -> None:
+    if participant := _participant_command(request, rencontre):
+        services.participant_erase(participant=participant)
 
 
 @control_command

@@ -2,7 +2,12 @@
  * so a shortcut does exactly what a click does. Ignored while typing in a field. */
 (function () {
   "use strict";
-  var keys = { ArrowRight: "next", ArrowLeft: "previous", " ": "timer", "+": "extend", q: "qr", Q: "qr", o: "open", O: "open", r: "reveal", R: "reveal", d: "split", D: "split" };
+  // Presenter clickers send PageDown / PageUp for next / previous, and "b" or "." to blank.
+  var keys = {
+    ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous",
+    " ": "timer", "+": "extend", q: "qr", Q: "qr", o: "open", O: "open", r: "reveal", R: "reveal",
+    d: "split", D: "split", b: "blank", B: "blank", ".": "blank"
+  };
   // P turns the wall's page (static/js/screen.js) when the wall is open in this browser.
   var wall = "BroadcastChannel" in window ? new BroadcastChannel("rencontres-wall") : null;
   document.addEventListener("keydown", function (e) {
@@ -29,4 +34,13 @@
 document.addEventListener("click", function (e) {
   var button = e.target.closest && e.target.closest("[data-confirm]");
   if (button && !window.confirm(button.getAttribute("data-confirm"))) e.preventDefault();
+});
+
+/* The participants list stays open (or closed) when a join refreshes the counts. */
+document.addEventListener("htmx:oobBeforeSwap", function (e) {
+  var target = e.detail.target, fragment = e.detail.fragment;
+  if (!target || target.id !== "presence" || !fragment) return;
+  var was = target.querySelector("details.people");
+  var incoming = fragment.querySelector ? fragment.querySelector("details.people") : null;
+  if (was && incoming) incoming.open = was.open;
 });

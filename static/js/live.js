@@ -84,7 +84,21 @@
     return latest;
   };
 
+  // Pushes are stamped with the moment their render began. Two commands a few milliseconds
+  // apart (a clicker pressed twice) may arrive in the reverse order: drop a push older than
+  // the last one shown, up to a render's worth of time (servers' clocks may differ a little).
+  var lastPush = 0;
+  var STALE_WINDOW_US = 2000000;
+  document.addEventListener("htmx:wsBeforeMessage", function (e) {
+    var m = /^<!--push (\d+)-->/.exec(e.detail.message || "");
+    if (!m) return;
+    var stamp = parseInt(m[1], 10);
+    if (stamp < lastPush && lastPush - stamp < STALE_WINDOW_US) { e.preventDefault(); return; }
+    lastPush = Math.max(lastPush, stamp);
+  });
+
   document.addEventListener("htmx:wsOpen", function (e) {
+    lastPush = 0; // a new connection starts from the full state
     wrapper = e.detail.socketWrapper;
     retries = 0;
     failures = 0;
@@ -136,6 +150,24 @@
     if (target.dataset.version && target.dataset.version === incoming.getAttribute("data-version")) {
       e.detail.shouldSwap = false;
     }
+  });
+
+  // A reply to a click whose button a push replaced meanwhile (the push of the same command
+  // often lands first): htmx looks for the reply's out-of-band parts inside the detached
+  // button, finds none and logs an error for each. htmx fires "beforeSwap" on the request's
+  // target, where no document listener hears it once detached: listen on the target itself,
+  // and swap the reply's parts into the page instead (a main target that is gone is dropped:
+  // the push already showed what changed).
+  function reroute(e) {
+    var d = e.detail;
+    if (d.rerouted || !d.shouldSwap || !d.elt || document.body.contains(d.elt)) return;
+    d.rerouted = true;
+    d.shouldSwap = false;
+    if (d.serverResponse) htmx.swap(document.body, d.serverResponse, { swapStyle: "none" });
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var target = e.detail.target || e.detail.elt;
+    if (target) target.addEventListener("htmx:beforeSwap", reroute, { once: true });
   });
 
   // A phone's own part (its answer, its priority...). The push, the same for every phone,

@@ -87,7 +87,7 @@ def run_foundation(
     shot(phones[0], f"{tag}-phone-accueil")
     expect(screen.locator("#presence")).to_have_text("3 participants")
     expect(control.locator("#presence")).to_contain_text("3 inscrits")
-    expect(control.locator("#presence")).to_contain_text("3 connectés")
+    expect(control.locator("#presence")).to_contain_text("3 présents")
 
     control.bring_to_front()
     control.locator("body").press("ArrowRight")

@@ -112,7 +112,7 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     expect(lea.locator(".my-action.is-done")).to_have_count(1)
     shot(lea, "debrief-phone-personal")
     control.reload()
-    expect(control.locator(".figures")).to_contain_text("1 actions déjà faites")
+    expect(control.locator(".figures")).to_contain_text("1 action déjà faite")
     worker = Worker(env, server.log.parent / "worker.log")  # as `make demo` starts it
     try:
         control.get_by_role("button", name="Préparer le PDF").click()
