@@ -340,12 +340,20 @@ def test_make_demo_serves_the_local_network_and_its_qr_code_reaches_it(browser, 
         expect(screen.locator(".qr-panel")).to_be_visible()
         scanned = decode_qr(shot(screen, "demo-lan-qr"), zbarimg)
         assert scanned == join_url  # the LAN address, though the wall was opened on 127.0.0.1
-        assert httpx.get(scanned, timeout=10).status_code == 200
+        # Served to the network: listening on every interface, and the join page answers a
+        # phone that asks for the LAN address. Requests stay on the loopback (this machine's
+        # tests send nothing to another address): the LAN host goes in the Host header.
+        assert listening_on_all_interfaces(port)
+        lan_path = urlsplit(scanned).path
+        answer = httpx.get(
+            f"http://127.0.0.1:{port}{lan_path}", headers={"Host": f"{host}:{port}"}, timeout=10
+        )
+        assert (answer.status_code, "Rejoindre" in answer.text) == (200, True)
         phone_context = browser.new_context(
             **browser.playwright.devices["iPhone 13"], locale="fr-FR"
         )
         phone = phone_context.new_page()
-        join(phone, scanned, *PEOPLE[0])
+        join(phone, f"http://127.0.0.1:{port}{lan_path}", *PEOPLE[0])
         expect(phone.locator("#stage .stage__title")).to_have_text("Bienvenue")
         expect(control.locator("#presence")).to_have_attribute("data-connected", "1")
         phone_context.close()
@@ -359,6 +367,16 @@ def test_make_demo_serves_the_local_network_and_its_qr_code_reaches_it(browser, 
             make.wait(timeout=5)
     output = log_path.read_text()
     assert "csrf_token" not in output, output  # demo_territory and the pushes warn no more
+
+
+def listening_on_all_interfaces(port: int) -> bool:
+    """Whether a socket listens on 0.0.0.0:`port` (read from /proc/net/tcp, LISTEN is 0A)."""
+    wanted = f"00000000:{port:04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == wanted and fields[3] == "0A":
+            return True
+    return False
 
 
 def _wait_for_demo(make: subprocess.Popen, log_path: Path, port: int) -> str:
