@@ -119,5 +119,5 @@ def test_phone_adds_and_bad_input_is_refused_in_french(room):
     facilitator.force_login(user)
     screen = facilitator.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert "&lt;b&gt;Atelier&lt;/b&gt;" in screen
-    assert "1 locomotives, 1 partenaires" in screen
+    assert "1 locomotive, 1 partenaire, nommés par 1 participant" in screen
     assert Activity.objects.get(pk=activity.pk).kind == "filiere_map"

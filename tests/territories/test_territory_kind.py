@@ -91,7 +91,7 @@ def test_extensions_are_drawn_and_a_territory_without_communes_is_refused(demo, 
     )
     screen = client.get(reverse("workshops:screen", args=[rencontre.code])).content.decode()
     assert 'class="dyn__ext"' in screen
-    assert "1 extensions" in screen
+    assert "1 extension," in screen
     empty = Territory.objects.create(name="Vide", slug="vide", kind="custom", communes=[])
     with pytest.raises(SireneFormatError, match="Ce territoire ne compte aucune commune"):
         sirene_import(territory=empty, path=tmp_path / "x.csv")
