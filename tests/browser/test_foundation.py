@@ -63,7 +63,7 @@ def test_a_phone_that_loses_the_network_keeps_its_typing_and_catches_up(browser,
     box = phone.get_by_label("Mot ou expression 1")
     box.fill("Énergie en cours de frappe")
     server.stop()  # the server restarts in the middle of the session
-    expect(phone.locator("#connection")).to_be_visible(timeout=15_000)
+    expect(phone.locator("#connection")).to_be_visible(timeout=30_000)
     expect(phone.locator(".connection__lost")).to_contain_text("Connexion perdue")
     restarted = Daphne(env, server.log.with_name("daphne-restarted.log"), port=server.port)
     try:
