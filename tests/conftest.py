@@ -122,21 +122,31 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def fresh_browser(browser, chromium_path):
+    """A Chromium of its own, for a test that watches its sockets close: the shared one may
+    still hold sockets of earlier tests to the same address, which delay new ones."""
+    own = browser.playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    own.playwright = browser.playwright
+    yield own
+    own.close()
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         browser.playwright = pw
         yield browser
         browser.close()

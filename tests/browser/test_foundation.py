@@ -44,7 +44,10 @@ def test_scale_out_two_daphnes_postgres_and_redis(
         second.stop()
 
 
-def test_a_phone_that_loses_the_network_keeps_its_typing_and_catches_up(browser, sqlite_server):
+def test_a_phone_that_loses_the_network_keeps_its_typing_and_catches_up(
+    fresh_browser, sqlite_server
+):
+    browser = fresh_browser
     from urllib.parse import urlsplit
 
     from playwright.sync_api import expect
@@ -62,6 +65,8 @@ def test_a_phone_that_loses_the_network_keeps_its_typing_and_catches_up(browser,
     join(phone, demo["join_url"], "Léa Martin", "Région", "Collectivité")
     box = phone.get_by_label("Mot ou expression 1")
     box.fill("Énergie en cours de frappe")
+    # The phone's socket is open (the panel counts it connected) before the server goes.
+    expect(control.locator("#presence")).to_have_attribute("data-connected", "1")
     server.stop()  # the server restarts in the middle of the session
     expect(phone.locator("#connection")).to_be_visible(timeout=30_000)
     expect(phone.locator(".connection__lost")).to_contain_text("Connexion perdue")
