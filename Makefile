@@ -31,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -m uvicorn rencontres.asgi:application --host "$$DEMO_HOST" --port $(PORT) \
-	  --lifespan off --timeout-graceful-shutdown 7 --ws-max-size 4096
+	  --lifespan off --timeout-graceful-shutdown 7 --ws-max-size 4096 --no-access-log
 
 ## make serve: the production recipe (deploy/serve.py): migrate, collectstatic, then one uvicorn
 ## worker per core (WORKERS=n overrides) on HOST:PORT and the task worker; needs SECRET_KEY,

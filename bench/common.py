@@ -1,4 +1,4 @@
-"""Shared helpers of the benchmarks: a real daphne on loopback, joined phones, a logged-in
+"""Shared helpers of the benchmarks: a real server (uvicorn, as `make demo`) on loopback, joined phones, a logged-in
 facilitator. Everything goes through the public HTTP and WebSocket surface."""
 
 from __future__ import annotations
@@ -91,16 +91,16 @@ class Server:
         for command in before_serving or []:  # e.g. fill the demo rencontre first
             args = [a.replace("{code}", self.demo["code"]) for a in command]
             subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=self.env, check=True)
-        self.log = (self.work / "daphne.log").open("wb")
+        self.log = (self.work / "server.log").open("wb")
+        # What `make demo` serves with (uvicorn, one process); BENCH_SERVER=daphne for the tests' server.
+        self.server = os.environ.get("BENCH_SERVER", "uvicorn")
+        if self.server == "daphne":
+            command = [str(Path(PY).parent / "daphne"), "-b", "127.0.0.1", "-p", str(self.port)]
+        else:
+            command = [PY, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(self.port)]
+            command += ["--lifespan", "off", "--ws-max-size", "4096", "--no-access-log"]
         self.proc = subprocess.Popen(
-            [
-                str(Path(PY).parent / "daphne"),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "rencontres.asgi:application",
-            ],
+            [*command, "rencontres.asgi:application"],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -124,7 +124,7 @@ class Server:
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.2)
-        raise RuntimeError("daphne did not start")
+        raise RuntimeError(f"{self.server} did not start")
 
     def stop(self) -> None:
         self.proc.terminate()

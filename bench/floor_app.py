@@ -1,8 +1,10 @@
-"""The floor of the room benchmark: a bare Channels application on the same stack (daphne,
-the same channel layer), with none of Rencontres' work. Sockets join one group; a POST to
-/send/ sends one fixed HTML fragment of the size of a real push to the group.
+"""The floor of the room benchmark: a bare Channels application on the same stack (the same
+server, the same channel layer), with none of Rencontres' work. Sockets join one group; a POST to
+/send/ sends one fixed HTML fragment of the size of a real push to the group. A POST to /tap/
+is the least an acknowledged tap must do: one row written in its own transaction (SQLite in WAL
+mode, as the room's default) and a fragment of the size of a real answer sent back.
 
-    daphne floor_app:application   (run from bench/, with DJANGO_SETTINGS_MODULE unset)
+    python -m uvicorn floor_app:application   (run from bench/, with DJANGO_SETTINGS_MODULE unset)
 """
 
 from __future__ import annotations
@@ -29,6 +31,16 @@ if not settings.configured:
         ROOT_URLCONF=__name__,
         INSTALLED_APPS=["channels"],
         CHANNEL_LAYERS={"default": layer},
+        DATABASES={
+            "default": {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": os.environ.get("FLOOR_DB", "/tmp/rencontres-floor.sqlite3"),
+                "OPTIONS": {
+                    "transaction_mode": "IMMEDIATE",
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                },
+            }
+        },
     )
     django.setup()
 
@@ -37,6 +49,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -64,7 +77,18 @@ def send(request):
     return HttpResponse("sent")
 
 
-urlpatterns = [path("send/", send)]
+ACK = '<div id="mine">' + "x" * 1500 + "Réponse enregistrée</div>"
+
+
+@csrf_exempt
+def tap(request):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS tap (id INTEGER PRIMARY KEY, choice TEXT)")
+        cursor.execute("INSERT INTO tap (choice) VALUES (%s)", [request.POST.get("choice", "")])
+    return HttpResponse(ACK)
+
+
+urlpatterns = [path("send/", send), path("tap/", tap)]
 
 application = ProtocolTypeRouter(
     {

@@ -29,6 +29,7 @@ import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,12 +82,19 @@ def stats(values: list[float]) -> dict[str, float]:
     }
 
 
-async def floor(n: int, moves: int) -> dict[str, float]:
-    """The bare consumer: N sockets, `moves` group sends; the last client's delay each time."""
+async def floor(n: int, moves: int, window: float) -> dict[str, float]:
+    """The bare consumer: N sockets, `moves` group sends; the last client's delay each time.
+    Then N taps within `window` on the bare tap view (one row written, a fragment answered)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["FLOOR_DB"] = str(Path(tempfile.mkdtemp(prefix="rencontres-floor-")) / "floor.sqlite3")
+    if os.environ.get("BENCH_SERVER", "uvicorn") == "daphne":
+        command = [str(Path(sys.executable).parent / "daphne"), "-p", str(port)]
+    else:  # the same server as the room's
+        command = [sys.executable, "-m", "uvicorn", "--port", str(port), "--lifespan", "off"]
+        command += ["--no-access-log"]
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "daphne"), "-p", str(port), "floor_app:application"],
+        [*command, "floor_app:application"],
         cwd=Path(__file__).parent,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -95,7 +103,7 @@ async def floor(n: int, moves: int) -> dict[str, float]:
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            for _ in range(100):
+            for _ in range(600):  # a loaded machine may take a while to start it
                 try:
                     await client.get("/send/")
                     break
@@ -115,7 +123,24 @@ async def floor(n: int, moves: int) -> dict[str, float]:
                 lasts.append((time.perf_counter() - t0) * 1000)
             for ws in sockets:
                 await ws.close()
-        return {"last_p50": round(percentile(lasts, 50)), "last_max": round(max(lasts))}
+        tappers = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(n)]
+        acks: list[float] = []
+
+        async def tap(i: int) -> None:
+            await asyncio.sleep(random.random() * window)
+            t = time.perf_counter()
+            r = await tappers[i].post("/tap/", data={"choice": f"c{i % 5 + 1}"})
+            if r.status_code == 200:
+                acks.append((time.perf_counter() - t) * 1000)
+
+        await asyncio.gather(*(tap(i) for i in range(n)))
+        for tapper in tappers:
+            await tapper.aclose()
+        return {
+            "last_p50": round(percentile(lasts, 50)),
+            "last_max": round(max(lasts)),
+            "tap_ms": stats(acks),
+        }
     finally:
         proc.terminate()
         proc.wait(10)
@@ -262,15 +287,18 @@ async def main(args: argparse.Namespace) -> list[dict]:
             server = Server()
             await server.ready()
             base, demo, pid = server.base, server.demo, server.proc.pid
-            stack = f"{server.database} + {server.layer}, one daphne"
+            stack = f"{server.database} + {server.layer}, one {server.server}"
         try:
             measured = await room(base, demo, n, args.window, pid)
         finally:
             if server:
                 server.stop()
-        measured["floor"] = await floor(n, args.floor_moves)
+        measured["floor"] = await floor(n, args.floor_moves, args.window)
         measured["usable_p95_over_floor"] = round(
             measured["usable_ms"]["p95"] / max(1, measured["floor"]["last_p50"]), 2
+        )
+        measured["ack_p95_over_floor"] = round(
+            measured["ack_ms"]["p95"] / max(1, measured["floor"]["tap_ms"]["p95"]), 2
         )
         measured["stack"] = stack
         measured["window_s"] = args.window

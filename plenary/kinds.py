@@ -27,6 +27,7 @@ from plenary.forms import (
 from workshops import debrief
 from workshops.kinds import ActivityKind, Command, Example, KindForm, KindResults
 from workshops.models import Activity, Answer, Participant
+from workshops.selectors import saved_answer
 from workshops.services import answer_set_hidden
 
 HIDE_ANSWER = Command(
@@ -77,13 +78,7 @@ class AnswerKind(ActivityKind):
         context = super().phone_context(
             activity, participant, form=form, saved=saved, message=message
         )
-        saved_data = (
-            Answer.objects.filter(activity=activity, participant=participant)
-            .values_list("data", flat=True)
-            .first()
-            if participant is not None
-            else None
-        )
+        saved_data = saved_answer(activity, participant) if participant is not None else None
         data = saved_data or {}
         if form is None:
             form = self.answer_form(

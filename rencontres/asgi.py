@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets under /ws/ through Channels.
+"""ASGI entry point: HTTP through Django (in one shared thread: `rencontres.handler`),
+WebSockets under /ws/ through Channels.
 
 Sockets are authenticated by the session (facilitators) or the participant cookie, and only
 accepted from the page's own origin: the Origin header must match the socket's scheme, host
@@ -15,10 +16,14 @@ import os
 import time
 from urllib.parse import urlsplit
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rencontres.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from rencontres.handler import SharedThreadASGIHandler  # noqa: E402
+
+django_asgi_app = SharedThreadASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

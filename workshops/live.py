@@ -15,11 +15,14 @@ to a client that missed a push while the layer was down.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import os
+import threading
 import time
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
@@ -91,6 +94,62 @@ def _send(rencontre_id: int, roles: tuple[str, ...], message_for_role) -> None:
     async_to_sync(send_all)()
 
 
+# A burst of answers sends one refresh per gathering window and group, not one per answer.
+REFRESH_GATHER_SECONDS = 0.05
+_gathering: dict[tuple[int, tuple[str, ...]], set[str]] = {}
+_gathering_lock = threading.Lock()
+_sending: set[asyncio.Task] = set()
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the server this code runs in: the running one in async code, the one
+    that handed this thread a request in a view (asgiref's thread-local); None elsewhere (a
+    management command, a test without a server)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    return loop if loop is not None and not loop.is_closed() else None
+
+
+def _refresh_later(rencontre_id: int, parts: tuple[str, ...], roles: tuple[str, ...]) -> bool:
+    """Gather `parts` for a short window on the server's loop, then send one refresh per role;
+    the view does not wait for it. False when there is no server loop (send it now)."""
+    loop = _server_loop()
+    layer = get_channel_layer()
+    if loop is None or layer is None:
+        return False
+    key = (rencontre_id, roles)
+    with _gathering_lock:
+        waiting = _gathering.get(key)
+        if waiting is not None:  # a send is already due: it will carry these parts too
+            waiting.update(parts)
+            return True
+        _gathering[key] = set(parts)
+
+    async def send_all() -> None:
+        with _gathering_lock:
+            gathered = sorted(_gathering.pop(key, ()))
+        try:
+            for role in roles:
+                message = {"type": "refresh", "parts": gathered}
+                await layer.group_send(group_name(rencontre_id, role), message)
+        except Exception:
+            logger.exception("Live refresh for rencontre %s not sent", rencontre_id)
+
+    def start() -> None:
+        task = loop.create_task(send_all())
+        _sending.add(task)
+        task.add_done_callback(_sending.discard)
+
+    loop.call_soon_threadsafe(loop.call_later, REFRESH_GATHER_SECONDS, start)
+    return True
+
+
 def _after_commit(rencontre_id: int, what: str, send) -> None:
     """Run `send` after the commit; a failure is logged, never raised: the write is saved, and
     clients catch up by version when the layer is back."""
@@ -135,10 +194,12 @@ def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_R
 def broadcast_refresh_on_commit(
     rencontre_id: int, parts: tuple[str, ...], roles: tuple[str, ...] = ("screen", "control")
 ) -> None:
-    """After commit, tell screens and control panels that `parts` changed."""
+    """After commit, tell screens and control panels that `parts` changed (gathered over
+    REFRESH_GATHER_SECONDS when a server loop runs: a burst of taps costs one send)."""
 
     def send() -> None:
-        _send(rencontre_id, roles, lambda role: {"type": "refresh", "parts": list(parts)})
+        if not _refresh_later(rencontre_id, parts, roles):
+            _send(rencontre_id, roles, lambda role: {"type": "refresh", "parts": list(parts)})
 
     _after_commit(rencontre_id, "refresh", send)
 

@@ -252,15 +252,32 @@ def control_context(rencontre: Rencontre) -> dict[str, Any]:
     return context
 
 
-def answer_data(activity: Activity, participant: Participant) -> dict[str, Any]:
-    """The participant's saved answer to an activity ({} when none), for kinds that keep one
-    answer each in `Answer.data`."""
+ANSWER_MEMO = "_saved_answers"
+
+
+def remember_answer(participant: Participant, activity_id: int, data: dict) -> None:
+    """Keep what was just saved on this participant object, so that the part rendered in
+    answer to the same request reads it instead of querying it again (read once)."""
+    participant.__dict__.setdefault(ANSWER_MEMO, {})[activity_id] = data
+
+
+def saved_answer(activity: Activity, participant: Participant) -> dict[str, Any] | None:
+    """The participant's saved answer to an activity (None when none), for kinds that keep
+    one answer each in `Answer.data`."""
+    memo = participant.__dict__.get(ANSWER_MEMO)
+    if memo and activity.pk in memo:
+        return dict(memo.pop(activity.pk))
     data = (
         Answer.objects.filter(activity=activity, participant=participant)
         .values_list("data", flat=True)
         .first()
     )
-    return dict(data) if data else {}
+    return None if data is None else dict(data)
+
+
+def answer_data(activity: Activity, participant: Participant) -> dict[str, Any]:
+    """`saved_answer`, {} when none."""
+    return saved_answer(activity, participant) or {}
 
 
 def answer_saved(activity: Activity, participant: Participant) -> bool:

@@ -33,6 +33,7 @@ from workshops.models import (
     new_participant_token,
 )
 from workshops.personal_data import kept_records, personal_relations, scrub
+from workshops.selectors import remember_answer
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -314,18 +315,21 @@ def timer_reset(*, rencontre: Rencontre) -> None:
 
 
 def answer_save(*, activity: Activity, participant: Participant, data: dict) -> Answer:
-    """Create or replace the participant's answer (one per activity), racing posts included.
-    For the kinds that keep one answer per participant in `Answer.data`.
-    Side effects: screens and control panels refresh their results."""
-    for _attempt in range(2):
-        try:
-            with transaction.atomic():
-                answer, _created = Answer.objects.update_or_create(
-                    activity=activity, participant=participant, defaults={"data": data}
-                )
-            break
-        except IntegrityError:  # two posts of the same phone at once: the second updates
-            continue
+    """Create or replace the participant's answer (one per activity), racing posts included:
+    one INSERT ... ON CONFLICT DO UPDATE, so two posts of the same phone at once end in one
+    row holding the last one. For the kinds that keep one answer per participant in
+    `Answer.data`. Side effects: screens and control panels refresh their results."""
+    now = timezone.now()
+    answer = Answer(
+        activity=activity, participant=participant, data=data, created_at=now, updated_at=now
+    )
+    Answer.objects.bulk_create(
+        [answer],
+        update_conflicts=True,
+        unique_fields=["activity", "participant"],
+        update_fields=["data", "updated_at"],
+    )
+    remember_answer(participant, activity.pk, data)
     broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return answer
 

@@ -61,7 +61,7 @@ from workshops.forms import (
     TimerStartForm,
 )
 from workshops.kinds import ActivityKind, Command
-from workshops.models import Activity, Answer, DebriefJob, Participant, Rencontre
+from workshops.models import Activity, Answer, DebriefJob, Participant, Rencontre, normalize_code
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -140,20 +140,22 @@ def participant_activity(view: PhoneView):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, code: str, activity_id: int, *args, **kwargs):
-        rencontre = selectors.rencontre_by_code(code)
+        # One query for the activity with its step and rencontre (a tap's common case), then
+        # the participant; the rare misses take the long way to the right answer.
+        activity = (
+            Activity.objects.filter(pk=activity_id, step__rencontre__code=normalize_code(code))
+            .select_related("step__rencontre")
+            .first()
+        )
+        rencontre = activity.step.rencontre if activity else selectors.rencontre_by_code(code)
         if rencontre is None:
             raise Http404
         participant = access.participant_from_request(request, rencontre)
         if participant is None:
             return HttpResponseClientRedirect(reverse("workshops:join", args=[rencontre.code]))
-        activity = (
-            Activity.objects.filter(pk=activity_id, step__rencontre=rencontre)
-            .select_related("step")
-            .first()
-        )
         if activity is None:
             raise Http404
-        activity.step.rencontre = rencontre  # already loaded: spare the kind a query
+        participant.rencontre = rencontre  # already loaded: spare the kind a query
         kind = kinds.get(activity.kind)
         return view(request, rencontre, participant, activity, kind, *args, **kwargs)
 
