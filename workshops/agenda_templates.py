@@ -298,5 +298,27 @@ def agenda_of(rencontre: Rencontre) -> list[dict]:
     return steps
 
 
-def total_minutes(agenda: list[dict]) -> int:
-    return sum(step.get("minutes", 0) for step in agenda if isinstance(step, dict))
+def duration_label(minutes: int) -> str:
+    """ "3 h 30", "2 h", "45 min": how long a half-day lasts, French style."""
+    hours, rest = divmod(int(minutes or 0), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the organiser reads of a template before choosing it."""
+
+    duration: str
+    steps: list[str]
+    n_activities: int
+
+
+def summary(agenda: list[dict]) -> Summary:
+    steps = [step for step in agenda if isinstance(step, dict)]
+    return Summary(
+        duration=duration_label(sum(step.get("minutes", 0) for step in steps)),
+        steps=[str(step.get("title", "")) for step in steps],
+        n_activities=sum(len(step.get("activities", [])) for step in steps),
+    )

@@ -837,7 +837,7 @@ def agenda_template_save(
     )
     if not checked.ok:
         raise TemplateRefused(checked.errors)
-    return AgendaTemplate.objects.create(owner=owner, theme="", **checked.fields)
+    return AgendaTemplate.objects.create(owner=owner, **checked.fields)
 
 
 @transaction.atomic
