@@ -171,15 +171,16 @@ class ParticipantChoiceForm(forms.Form):
 
 class NewRencontreForm(RencontreForm):
     """A new rencontre and where it starts from: a template the user may use (shipped or their
-    own: `modele-<id>`) or one of their rencontres to duplicate (`rencontre-<code>`).
+    own: `modele-<id>`) or one of their rencontres to duplicate (`rencontre-<code>`); none
+    (a post without the field) is the default half-day.
 
     `templates` and `rencontres` are the choices, in the order the page shows them."""
 
     source = forms.ChoiceField(
         label=_("Point de départ"),
         widget=forms.RadioSelect,
+        required=False,  # none: the default half-day (`settings.DEFAULT_AGENDA`)
         error_messages={
-            "required": _("Choisissez un modèle ou une rencontre à reprendre."),
             "invalid_choice": _("Ce modèle ou cette rencontre ne vous est pas accessible."),
         },
     )
@@ -204,8 +205,10 @@ class NewRencontreForm(RencontreForm):
         if self.templates and "source" not in self.initial:
             self.initial["source"] = f"modele-{self.templates[0].pk}"
 
-    def clean_source(self) -> AgendaTemplate | Rencontre:
+    def clean_source(self) -> AgendaTemplate | Rencontre | None:
         value = self.cleaned_data["source"]
+        if not value:
+            return None
         for template in self.templates:
             if value == f"modele-{template.pk}":
                 return template

@@ -279,7 +279,9 @@ def rencontre_new(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         source = data.pop("source")
         try:
-            if isinstance(source, AgendaTemplate):
+            if source is None:
+                rencontre = services.rencontre_create(facilitator=request.user, **data)
+            elif isinstance(source, AgendaTemplate):
                 rencontre = services.rencontre_create_from_template(
                     template=source, facilitator=request.user, **data
                 )
