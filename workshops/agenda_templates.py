@@ -81,7 +81,9 @@ def _form_errors(form) -> str:
 
 
 def check_config(kind_key: str, config: Any) -> tuple[dict, str]:
-    """The activity's settings as the kind's settings form would store them, or ("", reason).
+    """The activity's settings as the kind's settings form would store them, or ({}, reason).
+    What is not a setting (state the kind keeps in `config` while the rencontre runs, such as
+    the priority projected full screen) is left out.
 
     The form gets an activity that is never saved (pk 0: no answers point to it), so a
     settings form that looks up answers already given finds none."""
@@ -89,8 +91,8 @@ def check_config(kind_key: str, config: Any) -> tuple[dict, str]:
         return {}, _("les réglages doivent être un objet JSON.")
     kind = kinds.get(kind_key)
     form_class = kind.config_form
-    if form_class is None:
-        return dict(config), ""
+    if form_class is None:  # nothing to set: a template carries no state of the activity's
+        return kind.initial_config(), ""
     probe = Activity(pk=0, kind=kind_key, config=config)
     try:
         form = form_class(form_class.initial_from(config), activity=probe)
@@ -267,11 +269,15 @@ def visible_to(user: AbstractBaseUser) -> QuerySet[AgendaTemplate]:
 
 
 def template_for(user: AbstractBaseUser, pk: Any) -> AgendaTemplate | None:
-    """A template the user may use (shipped or their own), or None."""
+    """A template the user may use (shipped or their own), or None (also for an id that is
+    not one)."""
     try:
-        return visible_to(user).filter(pk=int(pk)).first()
-    except (TypeError, ValueError, OverflowError):
+        value = int(pk)
+    except (TypeError, ValueError):
         return None
+    if not 0 < value < 2**63:
+        return None
+    return visible_to(user).filter(pk=value).first()
 
 
 def agenda_of(rencontre: Rencontre) -> list[dict]:
@@ -295,6 +301,20 @@ def agenda_of(rencontre: Rencontre) -> list[dict]:
                 ],
             }
         )
+    return steps
+
+
+def settings_only(agenda: list[dict]) -> list[dict]:
+    """A rencontre's agenda (`agenda_of`) with each activity's config reduced to its settings
+    where the kind's settings form accepts it; an activity the form refuses (left incomplete)
+    keeps its config as it is, to be completed in the copy."""
+    steps = []
+    for step in agenda:
+        activities = []
+        for activity in step["activities"]:
+            config, problem = check_config(activity["kind"], activity["config"])
+            activities.append({**activity, "config": activity["config"] if problem else config})
+        steps.append({**step, "activities": activities})
     return steps
 
 

@@ -806,7 +806,8 @@ def rencontre_duplicate(
     facilitator: AbstractBaseUser,
 ) -> Rencontre:
     """A new rencontre on a copy of `source`'s agenda: its steps and activities with their
-    settings and planned durations; no participant, answer, timing or wall link.
+    settings and planned durations; no participant, answer, timing, wall link, nor the state
+    an activity kept while it ran (`agenda_templates.settings_only`).
 
     Side effects: those of `rencontre_create` (only `facilitator` runs the copy)."""
     return rencontre_create(
@@ -815,7 +816,7 @@ def rencontre_duplicate(
         place=place,
         territory_name=territory_name,
         facilitator=facilitator,
-        agenda=agenda_templates.agenda_of(source),
+        agenda=agenda_templates.settings_only(agenda_templates.agenda_of(source)),
     )
 
 

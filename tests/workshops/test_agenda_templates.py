@@ -358,3 +358,27 @@ def test_a_shipped_template_cannot_be_deleted_from_the_site(client):
     response = client.post(reverse("workshops:agenda_template_delete", args=[shipped.pk]))
     assert response.status_code == 404
     assert AgendaTemplate.objects.filter(pk=shipped.pk).exists()
+
+
+def test_a_duplicate_leaves_behind_what_an_activity_kept_while_it_ran(client):
+    user = UserFactory()
+    source = make_rencontre(facilitator=user)
+    activity = Activity.objects.get(step__rencontre=source, kind="priority")
+    Activity.objects.filter(pk=activity.pk).update(config={"max_priorities": 2, "spotlight": 41})
+    copy = services.rencontre_duplicate(
+        source=source, title="Copie", date=dt.date(2027, 1, 5), facilitator=user
+    )
+    assert Activity.objects.get(step__rencontre=copy, kind="priority").config == {
+        "max_priorities": 2
+    }
+
+
+@pytest.mark.parametrize(
+    "query", [{"modele": "9" * 30}, {"modele": "-1"}, {"modele": "x"}, {"depuis": "<b>"}]
+)
+def test_a_malformed_preselection_is_ignored(client, query):
+    client.force_login(UserFactory())
+    response = client.get(reverse("workshops:rencontre_new"), query)
+    assert response.status_code == 200
+    first = AgendaTemplate.objects.filter(owner=None).order_by("position").first()
+    assert f'value="modele-{first.pk}" checked' in response.content.decode()
