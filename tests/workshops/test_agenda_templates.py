@@ -4,9 +4,11 @@ rencontre, saving one as a template, and who may see, use and delete a template.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from territories.filieres import CNI_FILIERES, NEW_FILIERES
@@ -382,3 +384,18 @@ def test_a_malformed_preselection_is_ignored(client, query):
     assert response.status_code == 200
     first = AgendaTemplate.objects.filter(owner=None).order_by("position").first()
     assert f'value="modele-{first.pk}" checked' in response.content.decode()
+
+
+def test_the_load_command_lists_the_refused_files(settings, tmp_path):
+    (tmp_path / "bon.json").write_text(json.dumps(template_data(poll(), name="Bon")))
+    (tmp_path / "inconnu.json").write_text(
+        json.dumps(template_data({"kind": "vote", "title": "V"}))
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_agendas", stdout=out, stderr=err)  # the shipped files: all good
+    assert "refusé" not in err.getvalue()
+    assert "ok       centre-de-donnees.json" in out.getvalue()
+    settings.AGENDA_LIBRARY_DIR = tmp_path
+    with pytest.raises(CommandError, match="1 fichier"):
+        call_command("load_agendas", stdout=out, stderr=err)
+    assert "refusé   inconnu.json : Étape 1 « Constat », activité 1 « V » : type" in err.getvalue()
