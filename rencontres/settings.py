@@ -242,7 +242,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The half-day a new rencontre starts from (a callable returning the agenda as data).
+# The ready half-days (one JSON file each, see workshops/agenda_templates.py), stored as
+# templates at each `migrate`; and the one a rencontre starts from when none is chosen (a
+# callable returning the agenda as data: the reindustrialisation file).
+AGENDA_LIBRARY_DIR = BASE_DIR / "rencontres" / "agendas"
 DEFAULT_AGENDA = "rencontres.agendas.reindustrialisation"
 
 # Files uploaded by organisers wait here while their import runs in the background.

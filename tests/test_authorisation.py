@@ -39,8 +39,8 @@ from priorities.forms import next_working_day
 from rencontres.asgi import application
 from territories.models import ImportJob, Territory
 from tests.factories import UserFactory, make_rencontre
-from workshops import access, kinds, services
-from workshops.models import Activity, DebriefJob, Participant, Rencontre
+from workshops import access, agenda_templates, kinds, services
+from workshops.models import Activity, AgendaTemplate, DebriefJob, Participant, Rencontre
 from workshops.routing import websocket_urlpatterns
 
 ROLES = (
@@ -150,6 +150,17 @@ workshops:activity_up        A            GET     405      405      405      405
 workshops:activity_up        A            POST    login    login    login    302      403      403      403      403
 workshops:activity_up        A/B-ids      GET     405      405      405      405      405      405      405      405
 workshops:activity_up        A/B-ids      POST    login    login    login    302      403      403      403      403
+
+workshops:agenda_templates   -            GET     login    login    login    200      200      200      200      200
+workshops:agenda_templates   -            POST    login    login    login    405      405      405      405      405
+
+workshops:agenda_template_create A        GET     login    login    login    200      403      403      403      403
+workshops:agenda_template_create A        POST    login    login    login    200      403      403      403      403
+
+workshops:agenda_template_delete A        GET     405      405      405      405      405      405      405      405
+workshops:agenda_template_delete A        POST    login    login    login    302      404      404      404      404
+workshops:agenda_template_delete B        GET     405      405      405      405      405      405      405      405
+workshops:agenda_template_delete B        POST    login    login    login    404      302      404      404      404
 
 workshops:agenda_edit        A            GET     login    login    login    200      403      403      403      403
 workshops:agenda_edit        A            POST    405      405      405      405      405      405      405      405
@@ -428,6 +439,8 @@ class World:
     job: ImportJob
     debrief_jobs: dict[str, DebriefJob]
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # role → cookies
+    # Each side's facilitator's own agenda template.
+    templates: dict[str, AgendaTemplate] = field(default_factory=dict)
 
     def rencontre(self, side: str) -> Rencontre:
         return self.a if side == "A" else self.b
@@ -501,7 +514,16 @@ def build_world() -> World:
         )
         for side in ("A", "B")
     }
+    templates = {
+        side: AgendaTemplate.objects.create(
+            owner=users[f"facilitator_{side.lower()}"],
+            name=f"Modèle {side}",
+            agenda=agenda_templates.agenda_of(rencontres[side]),
+        )
+        for side in ("A", "B")
+    }
     world = World(
+        templates=templates,
         a=rencontres["A"],
         b=rencontres["B"],
         users=users,
@@ -652,7 +674,7 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
         url = reverse(key) if not key.startswith("/") else key
         return {"-": Target(url)}
     if params == ("code",):
-        targets = {"A": Target(reverse(key, args=[a.code]))}
+        targets = {"A": Target(reverse(key, args=[a.code]), data=ENGINE_POST_DATA.get(key, {}))}
         body = ENGINE_ID_FIELDS.get(key)
         if body:
             ids = side_ids(world, "B")
@@ -672,6 +694,8 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
         return {"A": Target(reverse(key, args=[world.participants["participant_a"].token]))}
     if params == ("slug",):
         return {"A": Target(reverse(key, args=[world.territory.slug]))}
+    if params == ("template_id",):
+        return {side: Target(reverse(key, args=[world.templates[side].pk])) for side in ("A", "B")}
     if params == ("job_id",):
         return {"A": Target(reverse(key, args=[world.job.pk]))}
     if params == ("code", "secret"):
@@ -707,6 +731,9 @@ ENGINE_ID_FIELDS = {
     "workshops:participant_present": ("participant",),
     "workshops:participant_remove": ("participant",),
 }
+# Valid forms of the engine pages posted as a rencontre's target (the rightful role's post
+# goes through its service).
+ENGINE_POST_DATA = {"workshops:agenda_template_create": {"name": "Mon format"}}
 ENGINE_VALID_DATA = {"title": "Nouvelle étape", "planned_minutes": "10", "kind": "talk"}
 
 

@@ -52,19 +52,20 @@ from workshops import kinds
 from workshops.forms import (
     ActivityChoiceForm,
     ActivityForm,
+    AgendaTemplateForm,
     CodeForm,
     ExpectedForm,
     JoinForm,
     NewActivityInStepForm,
+    NewRencontreForm,
     ParticipantChoiceForm,
-    RencontreForm,
     StepChoiceForm,
     StepEditForm,
     StepForm,
     TimerExtendForm,
     TimerStartForm,
 )
-from workshops.models import Rencontre
+from workshops.models import Activity, Rencontre
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))  # more to hunt: FUZZ_EXAMPLES=500
 FUZZ = hypothesis_settings(
@@ -83,6 +84,7 @@ NOT_FUZZED = {
     "admin:index": "Django's admin",
     "territories:import": "uploads are bounded and tested by the import tests",
     "territories:import_retry": "reads no input: the job is named by the URL",
+    "workshops:agenda_template_delete": "reads no input: the template is named by the URL (tests/workshops/test_agenda_templates.py)",
     "workshops:rencontre_end": "reads no input: one button (tests/test_personal_data.py)",
     "workshops:personal_delete": "reads no input: the token in the URL is the credential",
     "workshops:restitution_prepare": "reads no input: queues the PDF (tests/workshops/test_debrief_jobs.py)",
@@ -274,10 +276,21 @@ ENGINE_ENDPOINTS = [
         method="GET",
         url=lambda world: reverse("workshops:join_code"),
     ),
-    engine(
+    Endpoint(
         "workshops:rencontre_new",
-        RencontreForm,
-        url=lambda world: reverse("workshops:rencontre_new"),
+        "workshops:rencontre_new",
+        "facilitator_a",
+        lambda world: reverse("workshops:rencontre_new"),
+        # The starting points are the facilitator's: shipped and own templates, own rencontres.
+        lambda world: NewRencontreForm(user=world.users["facilitator_a"]).fields,
+    ),
+    Endpoint(
+        "workshops:agenda_template_create",
+        "workshops:agenda_template_create",
+        "facilitator_a",
+        lambda world: reverse("workshops:agenda_template_create", args=[world.a.code]),
+        lambda world: AgendaTemplateForm().fields,
+        setup=lambda world: complete_territory_activities(world),
     ),
     engine("workshops:activity_next", ExpectedForm),
     engine("workshops:activity_previous", ExpectedForm),
@@ -339,6 +352,14 @@ ENGINE_ENDPOINTS = [
         },
     ),
 ]
+
+
+def complete_territory_activities(world: World) -> None:
+    """The activities that need a territory get A's territory, so that A's agenda passes the
+    template checks and a valid post is saved."""
+    Activity.objects.filter(step__rencontre=world.a, kind__in=("territory", "filiere_map")).update(
+        config={"territory": world.territory.slug, "since": None}
+    )
 
 
 def activity_edit(kind) -> Endpoint:
@@ -506,6 +527,8 @@ def fuzz(world: World, endpoint: Endpoint) -> int:
 # check nothing.
 MUST_WRITE = (
     "workshops:join",
+    "workshops:rencontre_new",
+    "workshops:agenda_template_create",
     "workshops:step_create",
     "workshops:activity_create",
     "activity_edit[question]",

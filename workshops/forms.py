@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from workshops import kinds
+from workshops import agenda_templates, kinds
 from workshops.models import (
     CODE_LENGTH,
     Activity,
     ActorType,
+    AgendaTemplate,
     Participant,
     Rencontre,
     Step,
@@ -162,3 +164,68 @@ class ParticipantChoiceForm(forms.Form):
     def __init__(self, *args, rencontre: Rencontre, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participant"].queryset = Participant.objects.filter(rencontre=rencontre)
+
+
+# ---------------------------------------------------------------- preparing a rencontre
+
+
+class NewRencontreForm(RencontreForm):
+    """A new rencontre and where it starts from: a template the user may use (shipped or their
+    own: `modele-<id>`) or one of their rencontres to duplicate (`rencontre-<code>`); none
+    (a post without the field) is the default half-day.
+
+    `templates` and `rencontres` are the choices, in the order the page shows them."""
+
+    source = forms.ChoiceField(
+        label=_("Point de départ"),
+        widget=forms.RadioSelect,
+        required=False,  # none: the default half-day (`settings.DEFAULT_AGENDA`)
+        error_messages={
+            "invalid_choice": _("Ce modèle ou cette rencontre ne vous est pas accessible."),
+        },
+    )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.templates: list[AgendaTemplate] = (
+            list(agenda_templates.visible_to(user)) if user is not None else []
+        )
+        self.rencontres: list[Rencontre] = (
+            list(
+                Rencontre.objects.filter(facilitators=user)
+                .annotate(n_steps=Count("steps"), minutes=Sum("steps__planned_minutes"))
+                .order_by("-date", "-id")
+            )
+            if user is not None
+            else []
+        )
+        self.fields["source"].choices = [(f"modele-{t.pk}", t.name) for t in self.templates] + [
+            (f"rencontre-{r.code}", r.title) for r in self.rencontres
+        ]
+        if self.templates and "source" not in self.initial:
+            self.initial["source"] = f"modele-{self.templates[0].pk}"
+
+    def clean_source(self) -> AgendaTemplate | Rencontre | None:
+        value = self.cleaned_data["source"]
+        if not value:
+            return None
+        for template in self.templates:
+            if value == f"modele-{template.pk}":
+                return template
+        return next(r for r in self.rencontres if value == f"rencontre-{r.code}")
+
+
+class AgendaTemplateForm(forms.Form):
+    """Save a rencontre as a template of one's own."""
+
+    name = forms.CharField(
+        label=_("Nom du modèle"),
+        max_length=200,
+        error_messages={"required": _("Donnez un nom au modèle.")},
+    )
+    description = forms.CharField(
+        label=_("Description (ce que la demi-journée permet, pour qui)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

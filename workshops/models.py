@@ -213,3 +213,50 @@ class DebriefJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rencontre_id} {self.get_status_display()}"
+
+
+class AgendaTemplate(models.Model):
+    """A ready half-day a rencontre starts from: its steps and activities, as data.
+
+    Shipped templates have no owner: they are the JSON files of `settings.AGENDA_LIBRARY_DIR`,
+    stored at each `migrate` under their file's name (`slug`). An organiser's own template
+    (owner set) is saved from one of their rencontres; only its owner sees, uses and deletes
+    it. `agenda` is checked against the registered kinds before it is stored (see
+    `workshops.agenda_templates`)."""
+
+    slug = models.SlugField(max_length=80, blank=True)
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    theme = models.CharField(_("thème"), max_length=120, blank=True)
+    language = models.CharField(_("langue"), max_length=10, default="fr")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="agenda_templates",
+        verbose_name=_("propriétaire"),
+    )
+    # The steps, each with its activities (kind, title, body, minutes, config).
+    agenda = models.JSONField(_("déroulé"), default=list)
+    # The filières the half-day is about (names of the filière list) and the sources of the
+    # facts its texts quote.
+    filieres = models.JSONField(_("filières"), default=list, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    position = models.PositiveIntegerField(default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        verbose_name = _("modèle de rencontre")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(owner__isnull=True),
+                name="one_shipped_template_per_slug",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import shutil
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from workshops import kinds
+from workshops import agenda_templates, kinds
 from workshops.live import (
     LIVE_ROLES,
     broadcast_refresh_on_commit,
@@ -26,6 +27,7 @@ from workshops.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     Activity,
+    AgendaTemplate,
     Answer,
     Participant,
     Rencontre,
@@ -723,3 +725,131 @@ def participant_set_absent(*, participant: Participant, absent: bool) -> bool:
     if updated:
         broadcast_state_on_commit(participant.rencontre_id, roles=("screen", "control"))
     return bool(updated)
+
+
+# ---------------------------------------------------------------- agenda templates
+
+logger = logging.getLogger(__name__)
+
+
+class TemplateRefused(Exception):
+    """A template (or the agenda it would store) does not pass the checks: `errors` are the
+    French reasons, each naming its step and activity."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@transaction.atomic
+def agenda_templates_sync() -> list[str]:
+    """Store the shipped files of `settings.AGENDA_LIBRARY_DIR` as templates without owner.
+
+    Side effects: creates or updates one template per valid file (by the file's name);
+    deletes the shipped templates whose file is gone. A refused file changes nothing (its
+    previous version, if any, stays). Returns the refusals, "file.json : reason" each."""
+    problems: list[str] = []
+    slugs = []
+    for path in agenda_templates.shipped_files():
+        slugs.append(path.stem)
+        checked = agenda_templates.read_file(path)
+        if not checked.ok:
+            problems += [f"{path.name} : {error}" for error in checked.errors]
+            continue
+        AgendaTemplate.objects.update_or_create(owner=None, slug=path.stem, defaults=checked.fields)
+    AgendaTemplate.objects.filter(owner=None).exclude(slug__in=slugs).delete()
+    return problems
+
+
+def agenda_templates_on_migrate(sender, apps=None, **kwargs) -> None:
+    """`post_migrate` receiver (connected in `WorkshopsConfig.ready()`, as Django's content
+    types are): every `migrate` of a deployment, and every flush of a test database, brings
+    the shipped files in. A refused file is logged with its reasons, never fatal."""
+    if apps is not None:
+        try:
+            apps.get_model("workshops", "AgendaTemplate")
+        except LookupError:  # migrated backwards, before the table existed
+            return
+    for problem in agenda_templates_sync():
+        logger.warning("Modèle de rencontre refusé : %s", problem)
+
+
+def rencontre_create_from_template(
+    *,
+    template: AgendaTemplate,
+    title: str,
+    date: dt.date,
+    place: str = "",
+    territory_name: str = "",
+    facilitator: AbstractBaseUser,
+) -> Rencontre:
+    """Create a rencontre on a template's agenda, checked again against the kinds installed
+    now. Raises TemplateRefused (nothing created) when it no longer passes.
+
+    Side effects: those of `rencontre_create`."""
+    steps, errors = agenda_templates.check_steps(template.agenda)
+    if errors:
+        raise TemplateRefused(errors)
+    return rencontre_create(
+        title=title,
+        date=date,
+        place=place,
+        territory_name=territory_name,
+        facilitator=facilitator,
+        agenda=steps,
+    )
+
+
+def rencontre_duplicate(
+    *,
+    source: Rencontre,
+    title: str,
+    date: dt.date,
+    place: str = "",
+    territory_name: str = "",
+    facilitator: AbstractBaseUser,
+) -> Rencontre:
+    """A new rencontre on a copy of `source`'s agenda: its steps and activities with their
+    settings and planned durations; no participant, answer, timing, wall link, nor the state
+    an activity kept while it ran (`agenda_templates.settings_only`).
+
+    Side effects: those of `rencontre_create` (only `facilitator` runs the copy)."""
+    return rencontre_create(
+        title=title,
+        date=date,
+        place=place,
+        territory_name=territory_name,
+        facilitator=facilitator,
+        agenda=agenda_templates.settings_only(agenda_templates.agenda_of(source)),
+    )
+
+
+@transaction.atomic
+def agenda_template_save(
+    *, rencontre: Rencontre, owner: AbstractBaseUser, name: str, description: str = ""
+) -> AgendaTemplate:
+    """Save a rencontre's agenda as a template of `owner`'s (only they see it).
+
+    Side effects: creates the template. Raises TemplateRefused (nothing created) when an
+    activity's settings do not pass its kind's checks (an activity left incomplete)."""
+    checked = agenda_templates.check_template(
+        {
+            "name": name,
+            "description": description,
+            "language": settings.LANGUAGE_CODE,
+            "steps": agenda_templates.agenda_of(rencontre),
+        }
+    )
+    if not checked.ok:
+        raise TemplateRefused(checked.errors)
+    return AgendaTemplate.objects.create(owner=owner, **checked.fields)
+
+
+@transaction.atomic
+def agenda_template_delete(*, template: AgendaTemplate) -> None:
+    """Delete an organiser's own template (shipped ones come back from their files: refused).
+
+    Side effects: deletes the template; rencontres made from it keep their agenda."""
+    if template.owner_id is None:
+        raise ValueError("A shipped template is deleted by removing its file")
+    template.delete()

@@ -28,6 +28,13 @@ urlpatterns = [
     # facilitators
     path("animer/", views.home, name="home"),
     path("animer/nouvelle/", views.rencontre_new, name="rencontre_new"),
+    path("animer/modeles/", views.agenda_templates_list, name="agenda_templates"),
+    path(
+        "animer/modeles/<int:template_id>/supprimer/",
+        views.agenda_template_delete,
+        name="agenda_template_delete",
+    ),
+    path("animer/<str:code>/modele/", views.agenda_template_create, name="agenda_template_create"),
     path("animer/<str:code>/", views.control, name="control"),
     path("animer/<str:code>/ecran/", views.screen, name="screen"),
     path("animer/<str:code>/ecran/etat", views.screen_state, name="screen_state"),

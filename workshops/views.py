@@ -34,6 +34,7 @@ from django_htmx.middleware import HtmxDetails
 
 from workshops import (
     access,
+    agenda_templates,
     debrief,
     kinds,
     live,
@@ -47,13 +48,14 @@ from workshops import (
 from workshops.forms import (
     ActivityChoiceForm,
     ActivityForm,
+    AgendaTemplateForm,
     CodeForm,
     ExpectedForm,
     JoinForm,
     NewActivityForm,
     NewActivityInStepForm,
+    NewRencontreForm,
     ParticipantChoiceForm,
-    RencontreForm,
     StepChoiceForm,
     StepEditForm,
     StepForm,
@@ -61,7 +63,15 @@ from workshops.forms import (
     TimerStartForm,
 )
 from workshops.kinds import ActivityKind, Command
-from workshops.models import Activity, Answer, DebriefJob, Participant, Rencontre, normalize_code
+from workshops.models import (
+    Activity,
+    AgendaTemplate,
+    Answer,
+    DebriefJob,
+    Participant,
+    Rencontre,
+    normalize_code,
+)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -268,12 +278,126 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rencontre_new(request: HttpRequest) -> HttpResponse:
-    form = RencontreForm(request.POST or None)
+    """Create a rencontre from a template or as a copy of one of the user's rencontres.
+
+    `?modele=<id>` preselects a template; `?depuis=<CODE>` preselects a rencontre to duplicate
+    and fills in its title, place and territory."""
+    form = NewRencontreForm(
+        request.POST or None, user=request.user, initial=_new_rencontre_initial(request)
+    )
     if request.method == "POST" and form.is_valid():
-        rencontre = services.rencontre_create(facilitator=request.user, **form.cleaned_data)
-        messages.success(request, _("Rencontre créée. Code : %(code)s") % {"code": rencontre.code})
-        return redirect("workshops:control", code=rencontre.code)
-    return render(request, "workshops/control/new.html", {"form": form})
+        data = dict(form.cleaned_data)
+        source = data.pop("source")
+        try:
+            if source is None:
+                rencontre = services.rencontre_create(facilitator=request.user, **data)
+            elif isinstance(source, AgendaTemplate):
+                rencontre = services.rencontre_create_from_template(
+                    template=source, facilitator=request.user, **data
+                )
+            else:
+                rencontre = services.rencontre_duplicate(
+                    source=source, facilitator=request.user, **data
+                )
+        except services.TemplateRefused as refused:
+            form.add_error(
+                "source",
+                _("Ce modèle ne peut plus servir : %(why)s") % {"why": " ".join(refused.errors)},
+            )
+        else:
+            messages.success(
+                request, _("Rencontre créée. Code : %(code)s") % {"code": rencontre.code}
+            )
+            return redirect("workshops:control", code=rencontre.code)
+    return render(
+        request,
+        "workshops/control/new.html",
+        {
+            "form": form,
+            "templates": [
+                (f"modele-{t.pk}", t, agenda_templates.summary(t.agenda)) for t in form.templates
+            ],
+            "past": [
+                (f"rencontre-{r.code}", r, agenda_templates.duration_label(r.minutes or 0))
+                for r in form.rencontres
+            ],
+            "selected": str(form["source"].value() or ""),
+        },
+    )
+
+
+def _new_rencontre_initial(request: HttpRequest) -> dict:
+    code = request.GET.get("depuis", "")
+    if code:
+        source = selectors.rencontre_by_code(code)
+        if source is not None and selectors.is_facilitator(request.user, source):
+            return {
+                "source": f"rencontre-{source.code}",
+                "title": source.title,
+                "place": source.place,
+                "territory_name": source.territory_name,
+            }
+    template = agenda_templates.template_for(request.user, request.GET.get("modele"))
+    return {"source": f"modele-{template.pk}"} if template is not None else {}
+
+
+@login_required
+@require_GET
+def agenda_templates_list(request: HttpRequest) -> HttpResponse:
+    """The ready half-days and the user's own templates, each with its steps."""
+    templates = agenda_templates.visible_to(request.user)
+    return render(
+        request,
+        "workshops/control/templates.html",
+        {"templates": [(t, agenda_templates.summary(t.agenda)) for t in templates]},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def agenda_template_create(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """Save the rencontre's agenda as a template of the user's own (only they see it)."""
+    form = AgendaTemplateForm(request.POST or None, initial={"name": rencontre.title})
+    refused: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.agenda_template_save(
+                rencontre=rencontre, owner=request.user, **form.cleaned_data
+            )
+        except services.TemplateRefused as error:
+            refused = error.errors
+        else:
+            messages.success(
+                request,
+                _(
+                    "Modèle « %(name)s » enregistré : il vous est proposé à la création d'une rencontre."
+                )
+                % {"name": template.name},
+            )
+            return redirect("workshops:agenda_templates")
+    return render(
+        request,
+        "workshops/control/template_new.html",
+        {
+            "rencontre": rencontre,
+            "form": form,
+            "refused": refused,
+            "summary": agenda_templates.summary(agenda_templates.agenda_of(rencontre)),
+        },
+    )
+
+
+@require_POST
+@login_required
+def agenda_template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Delete one of the user's own templates; anyone else's is not found (404)."""
+    template = AgendaTemplate.objects.filter(pk=template_id, owner=request.user).first()
+    if template is None:
+        raise Http404
+    services.agenda_template_delete(template=template)
+    messages.success(request, _("Modèle « %(name)s » supprimé.") % {"name": template.name})
+    return redirect("workshops:agenda_templates")
 
 
 @never_cache
