@@ -9,8 +9,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -125,10 +127,15 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
 
 MAX_SUGGESTED_MESSAGES = 6
 MESSAGE_LENGTH = 280
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«])")
 
 
 def _one_line(html: str) -> str:
-    return " ".join(strip_tags(html).replace("&nbsp;", " ").split())
+    return " ".join(unescape(strip_tags(html)).split())
+
+
+def _first_sentence(text: str) -> str:
+    return SENTENCE_END.split(text, maxsplit=1)[0]
 
 
 def suggested_messages(context: dict[str, Any]) -> list[str]:
@@ -143,8 +150,9 @@ def suggested_messages(context: dict[str, Any]) -> list[str]:
         messages.append(", ".join([people, *figures]) + ".")
     for item in context["highlights"][:3]:
         text = render_to_string(item["kind"].highlight, {"h": item["h"], "pdf": True})
-        text = Truncator(_one_line(text)).chars(MESSAGE_LENGTH - len(item["activity"].title) - 3)
-        messages.append(f"{item['activity'].title} : {text}")
+        title = item["activity"].title
+        text = Truncator(_first_sentence(_one_line(text))).chars(MESSAGE_LENGTH - len(title) - 3)
+        messages.append(f"{title} — {text}")
     if context["filieres"]:
         name, count = context["filieres"][0]
         messages.append(
@@ -157,7 +165,7 @@ def suggested_messages(context: dict[str, Any]) -> list[str]:
         )
     for title, lines in context["lists"]:
         if lines:
-            messages.append(Truncator(f"{title} : {_one_line(lines[0])}").chars(MESSAGE_LENGTH))
+            messages.append(Truncator(f"{title} — {_one_line(lines[0])}").chars(MESSAGE_LENGTH))
     return messages[:MAX_SUGGESTED_MESSAGES]
 
 
