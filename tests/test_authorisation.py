@@ -40,7 +40,7 @@ from rencontres.asgi import application
 from territories.models import ImportJob, Territory
 from tests.factories import UserFactory, make_rencontre
 from workshops import access, kinds, services
-from workshops.models import Activity, DebriefJob, Participant, Rencontre
+from workshops.models import Activity, DebriefJob, DebriefLogo, Participant, Rencontre
 from workshops.routing import websocket_urlpatterns
 
 ROLES = (
@@ -237,6 +237,25 @@ workshops:phone_state        A            POST    405      405      405      405
 workshops:screen_state       A            GET     login    login    login    200      403      403      403      403
 workshops:screen_state       A            POST    405      405      405      405      405      405      405      405
 
+workshops:restitution_settings A          GET     login    login    login    200      403      403      403      403
+workshops:restitution_settings A          POST    login    login    login    302      403      403      403      403
+
+workshops:restitution_messages_reset A    GET     405      405      405      405      405      405      405      405
+workshops:restitution_messages_reset A    POST    login    login    login    302      403      403      403      403
+
+workshops:restitution_logo_add A          GET     405      405      405      405      405      405      405      405
+workshops:restitution_logo_add A          POST    login    login    login    400      403      403      403      403
+
+workshops:restitution_logo_remove A       GET     405      405      405      405      405      405      405      405
+workshops:restitution_logo_remove A       POST    login    login    login    302      403      403      403      403
+workshops:restitution_logo_remove A/B-ids GET     405      405      405      405      405      405      405      405
+workshops:restitution_logo_remove A/B-ids POST    login    login    login    302      403      403      403      403
+
+workshops:restitution_logo   A            GET     login    login    login    200      403      403      403      403
+workshops:restitution_logo   A            POST    405      405      405      405      405      405      405      405
+workshops:restitution_logo   A/B-logo     GET     login    login    login    404      403      403      403      403
+workshops:restitution_logo   A/B-logo     POST    405      405      405      405      405      405      405      405
+
 workshops:restitution_job    A            GET     login    login    login    200      403      403      403      403
 workshops:restitution_job    A            POST    405      405      405      405      405      405      405      405
 workshops:restitution_job    A/B-job      GET     login    login    login    404      403      403      403      403
@@ -427,6 +446,7 @@ class World:
     territory: Territory
     job: ImportJob
     debrief_jobs: dict[str, DebriefJob]
+    logos: dict[str, DebriefLogo]
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # role → cookies
 
     def rencontre(self, side: str) -> Rencontre:
@@ -447,6 +467,13 @@ def fill_with_examples(rencontre: Rencontre, activity: Activity, participants) -
             assert form.is_valid(), (activity.kind, example, form.errors)
             who = {"participant": participant} if participant is not None else {}
             cmd.run(activity=activity, **who, **form.cleaned_data)
+
+
+# A one-pixel PNG: what a stored logo file holds, as far as these tests care.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273ede0000000049454e44ae426082"
+)
 
 
 def build_world() -> World:
@@ -501,6 +528,19 @@ def build_world() -> World:
         )
         for side in ("A", "B")
     }
+    # A partner's logo on each cover (a file the settings page previews).
+    logos = {
+        side: services.debrief_logo_add(
+            rencontre=rencontres[side],
+            role="partner",
+            name=f"Partenaire {side}",
+            content=TINY_PNG,
+            extension="png",
+            width=1,
+            height=1,
+        )
+        for side in ("A", "B")
+    }
     world = World(
         a=rencontres["A"],
         b=rencontres["B"],
@@ -510,6 +550,7 @@ def build_world() -> World:
         territory=territory,
         job=job,
         debrief_jobs=debrief_jobs,
+        logos=logos,
     )
     for role in ROLES:
         client = Client()
@@ -642,6 +683,7 @@ def side_ids(world: World, side: str) -> dict[str, int]:
         "expected": activity.pk,
         "step": rencontre.steps.order_by("position").first().pk,
         "participant": world.participant(side).pk,
+        "logo": world.logos[side].pk,
     }
 
 
@@ -680,6 +722,11 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
             "A/B-secret": Target(reverse(key, args=[a.code, b.screen_secret])),
             "A/wrong-secret": Target(reverse(key, args=[a.code, "x" * len(a.screen_secret)])),
         }
+    if params == ("code", "logo_id"):
+        return {
+            "A": Target(reverse(key, args=[a.code, world.logos["A"].pk])),
+            "A/B-logo": Target(reverse(key, args=[a.code, world.logos["B"].pk])),
+        }
     if params == ("code", "job_id"):
         return {
             "A": Target(reverse(key, args=[a.code, world.debrief_jobs["A"].pk])),
@@ -706,6 +753,7 @@ ENGINE_ID_FIELDS = {
     "workshops:participant_absent": ("participant",),
     "workshops:participant_present": ("participant",),
     "workshops:participant_remove": ("participant",),
+    "workshops:restitution_logo_remove": ("logo",),
 }
 ENGINE_VALID_DATA = {"title": "Nouvelle étape", "planned_minutes": "10", "kind": "talk"}
 
