@@ -217,7 +217,7 @@ class DebriefSettingsForm(forms.Form):
                         "(celui-ci en compte %(show_value)d) : raccourcissez-le."
                     )
                 },
-                widget=forms.TextInput(attrs={"class": "key-message"}),
+                widget=forms.Textarea(attrs={"class": "key-message", "rows": 3}),
             )
 
     def message_fields(self) -> list[forms.BoundField]:
