@@ -357,7 +357,8 @@ FINGERPRINT_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def debrief_html(rencontre: Rencontre, *, context: dict[str, Any] | None = None) -> str:
-    """The HTML the PDF is made from (its stylesheet inlined). Side effects: none."""
+    """The HTML the PDF is made from (its stylesheet inlined), with the organiser's key
+    messages, sections and logos (`pdf_choices`). Side effects: none."""
     fonts = (settings.BASE_DIR / "static" / "fonts" / "source-sans-3").resolve().as_uri()
     css = (settings.BASE_DIR / "static" / "css" / "pdf.css").read_text().replace("FONTS", fonts)
     context = dict(context if context is not None else debrief_context(rencontre))
