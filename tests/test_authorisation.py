@@ -40,7 +40,14 @@ from rencontres.asgi import application
 from territories.models import ImportJob, Territory
 from tests.factories import UserFactory, make_rencontre
 from workshops import access, agenda_templates, kinds, services
-from workshops.models import Activity, AgendaTemplate, DebriefJob, Participant, Rencontre
+from workshops.models import (
+    Activity,
+    AgendaTemplate,
+    DebriefJob,
+    DebriefLogo,
+    Participant,
+    Rencontre,
+)
 from workshops.routing import websocket_urlpatterns
 
 ROLES = (
@@ -248,6 +255,25 @@ workshops:phone_state        A            POST    405      405      405      405
 workshops:screen_state       A            GET     login    login    login    200      403      403      403      403
 workshops:screen_state       A            POST    405      405      405      405      405      405      405      405
 
+workshops:restitution_settings A          GET     login    login    login    200      403      403      403      403
+workshops:restitution_settings A          POST    login    login    login    302      403      403      403      403
+
+workshops:restitution_messages_reset A    GET     405      405      405      405      405      405      405      405
+workshops:restitution_messages_reset A    POST    login    login    login    302      403      403      403      403
+
+workshops:restitution_logo_add A          GET     405      405      405      405      405      405      405      405
+workshops:restitution_logo_add A          POST    login    login    login    400      403      403      403      403
+
+workshops:restitution_logo_remove A       GET     405      405      405      405      405      405      405      405
+workshops:restitution_logo_remove A       POST    login    login    login    302      403      403      403      403
+workshops:restitution_logo_remove A/B-ids GET     405      405      405      405      405      405      405      405
+workshops:restitution_logo_remove A/B-ids POST    login    login    login    302      403      403      403      403
+
+workshops:restitution_logo   A            GET     login    login    login    200      403      403      403      403
+workshops:restitution_logo   A            POST    405      405      405      405      405      405      405      405
+workshops:restitution_logo   A/B-logo     GET     login    login    login    404      403      403      403      403
+workshops:restitution_logo   A/B-logo     POST    405      405      405      405      405      405      405      405
+
 workshops:restitution_job    A            GET     login    login    login    200      403      403      403      403
 workshops:restitution_job    A            POST    405      405      405      405      405      405      405      405
 workshops:restitution_job    A/B-job      GET     login    login    login    404      403      403      403      403
@@ -438,6 +464,7 @@ class World:
     territory: Territory
     job: ImportJob
     debrief_jobs: dict[str, DebriefJob]
+    logos: dict[str, DebriefLogo]
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # role → cookies
     # Each side's facilitator's own agenda template.
     templates: dict[str, AgendaTemplate] = field(default_factory=dict)
@@ -460,6 +487,13 @@ def fill_with_examples(rencontre: Rencontre, activity: Activity, participants) -
             assert form.is_valid(), (activity.kind, example, form.errors)
             who = {"participant": participant} if participant is not None else {}
             cmd.run(activity=activity, **who, **form.cleaned_data)
+
+
+# A one-pixel PNG: what a stored logo file holds, as far as these tests care.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273ede0000000049454e44ae426082"
+)
 
 
 def build_world() -> World:
@@ -522,6 +556,19 @@ def build_world() -> World:
         )
         for side in ("A", "B")
     }
+    # A partner's logo on each cover (a file the settings page previews).
+    logos = {
+        side: services.debrief_logo_add(
+            rencontre=rencontres[side],
+            role="partner",
+            name=f"Partenaire {side}",
+            content=TINY_PNG,
+            extension="png",
+            width=1,
+            height=1,
+        )
+        for side in ("A", "B")
+    }
     world = World(
         templates=templates,
         a=rencontres["A"],
@@ -532,6 +579,7 @@ def build_world() -> World:
         territory=territory,
         job=job,
         debrief_jobs=debrief_jobs,
+        logos=logos,
     )
     for role in ROLES:
         client = Client()
@@ -664,6 +712,7 @@ def side_ids(world: World, side: str) -> dict[str, int]:
         "expected": activity.pk,
         "step": rencontre.steps.order_by("position").first().pk,
         "participant": world.participant(side).pk,
+        "logo": world.logos[side].pk,
     }
 
 
@@ -704,6 +753,11 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
             "A/B-secret": Target(reverse(key, args=[a.code, b.screen_secret])),
             "A/wrong-secret": Target(reverse(key, args=[a.code, "x" * len(a.screen_secret)])),
         }
+    if params == ("code", "logo_id"):
+        return {
+            "A": Target(reverse(key, args=[a.code, world.logos["A"].pk])),
+            "A/B-logo": Target(reverse(key, args=[a.code, world.logos["B"].pk])),
+        }
     if params == ("code", "job_id"):
         return {
             "A": Target(reverse(key, args=[a.code, world.debrief_jobs["A"].pk])),
@@ -730,6 +784,7 @@ ENGINE_ID_FIELDS = {
     "workshops:participant_absent": ("participant",),
     "workshops:participant_present": ("participant",),
     "workshops:participant_remove": ("participant",),
+    "workshops:restitution_logo_remove": ("logo",),
 }
 # Valid forms of the engine pages posted as a rencontre's target (the rightful role's post
 # goes through its service).

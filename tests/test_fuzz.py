@@ -54,8 +54,10 @@ from workshops.forms import (
     ActivityForm,
     AgendaTemplateForm,
     CodeForm,
+    DebriefSettingsForm,
     ExpectedForm,
     JoinForm,
+    LogoChoiceForm,
     NewActivityInStepForm,
     NewRencontreForm,
     ParticipantChoiceForm,
@@ -88,6 +90,9 @@ NOT_FUZZED = {
     "workshops:rencontre_end": "reads no input: one button (tests/test_personal_data.py)",
     "workshops:personal_delete": "reads no input: the token in the URL is the credential",
     "workshops:restitution_prepare": "reads no input: queues the PDF (tests/workshops/test_debrief_jobs.py)",
+    "workshops:restitution_messages_reset": "reads no input: one button",
+    "workshops:restitution_logo_add": "a file upload: tests/workshops/test_debrief_settings.py "
+    "sends it broken, huge, of the wrong type and under a false name",
 }
 
 # ---------------------------------------------------------------- values
@@ -258,7 +263,14 @@ def engine(
     def fields(world: World) -> dict[str, forms.Field]:
         if form is None:
             return {}
-        if issubclass(form, (ActivityChoiceForm, StepChoiceForm, ParticipantChoiceForm)):
+        rencontre_forms = (
+            ActivityChoiceForm,
+            StepChoiceForm,
+            ParticipantChoiceForm,
+            DebriefSettingsForm,
+            LogoChoiceForm,
+        )
+        if issubclass(form, rencontre_forms):
             return form(rencontre=world.a).fields
         return form().fields
 
@@ -323,6 +335,8 @@ ENGINE_ENDPOINTS = [
     engine("workshops:screen_unblank"),
     engine("workshops:screen_link_create"),
     engine("workshops:screen_link_revoke"),
+    engine("workshops:restitution_settings", DebriefSettingsForm),
+    engine("workshops:restitution_logo_remove", LogoChoiceForm),
     Endpoint(
         "territories:filiere_table",
         "territories:filiere_table",

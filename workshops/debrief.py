@@ -9,18 +9,32 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from html import unescape
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from workshops import kinds, selectors
 from workshops.kinds import Export, KindResults, Personal
-from workshops.models import Activity, ActorType, Answer, Participant, Rencontre
+from workshops.models import (
+    Activity,
+    ActorType,
+    Answer,
+    DebriefLogo,
+    DebriefSettings,
+    Participant,
+    Rencontre,
+)
 
 
 def display_name(participant: Participant) -> str:
@@ -106,6 +120,86 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
         "filieres": filieres.most_common(),
         "listed": [p for p in participants if p.listed],
         "n_unlisted": sum(1 for p in participants if not p.listed),
+    }
+
+
+# ---------------------------------------------------------------- the organiser's choices
+
+MAX_SUGGESTED_MESSAGES = 6
+MESSAGE_LENGTH = 280
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«])")
+
+
+def _one_line(html: str) -> str:
+    return " ".join(unescape(strip_tags(html)).split())
+
+
+def _first_sentence(text: str) -> str:
+    return SENTENCE_END.split(text, maxsplit=1)[0]
+
+
+def suggested_messages(context: dict[str, Any]) -> list[str]:
+    """Key messages drawn from the synthesis, for the organiser to edit: the key figures in
+    one sentence, what each poll or scale put first, the filière most named and the first
+    line of each list (the most supported action...). At most six lines."""
+    messages = []
+    n = context["n_participants"]
+    figures = [f"{value} {label}" for label, value in context["figures"] if value][:3]
+    if n:
+        people = ngettext("%(n)d participant", "%(n)d participants", n) % {"n": n}
+        messages.append(", ".join([people, *figures]) + ".")
+    for item in context["highlights"][:3]:
+        text = render_to_string(item["kind"].highlight, {"h": item["h"], "pdf": True})
+        title = item["activity"].title
+        text = Truncator(_first_sentence(_one_line(text))).chars(MESSAGE_LENGTH - len(title) - 3)
+        messages.append(f"{title} — {text}")
+    if context["filieres"]:
+        name, count = context["filieres"][0]
+        messages.append(
+            ngettext(
+                "Filière la plus citée dans les priorités : %(name)s (%(n)d priorité).",
+                "Filière la plus citée dans les priorités : %(name)s (%(n)d priorités).",
+                count,
+            )
+            % {"name": name, "n": count}
+        )
+    for title, lines in context["lists"]:
+        if lines:
+            messages.append(Truncator(f"{title} — {_one_line(lines[0])}").chars(MESSAGE_LENGTH))
+    return messages[:MAX_SUGGESTED_MESSAGES]
+
+
+def debrief_settings(rencontre: Rencontre) -> DebriefSettings:
+    """The rencontre's choices for the PDF (the defaults, unsaved, when none were made)."""
+    found = DebriefSettings.objects.filter(rencontre=rencontre).first()
+    return found if found is not None else DebriefSettings(rencontre=rencontre)
+
+
+def logo_files(rencontre: Rencontre) -> list[Path]:
+    """The logo files the rencontre's PDF may read (and nothing else of DEBRIEF_DIR)."""
+    return [logo.path for logo in DebriefLogo.objects.filter(rencontre=rencontre)]
+
+
+def pdf_choices(rencontre: Rencontre, context: dict[str, Any]) -> dict[str, Any]:
+    """What the PDF's template needs beyond the synthesis: the organiser's key messages (or
+    the suggested ones), the sections chosen (the step sections filtered), the logos with
+    their file addresses. All of it is in the HTML, hence in the fingerprint."""
+    choices = debrief_settings(rencontre)
+    edited = [line for line in choices.key_messages if isinstance(line, str) and line.strip()]
+    hidden = set(choices.hidden_steps)
+    logos = [
+        {"name": logo.name, "uri": logo.path.resolve().as_uri(), "logo": logo}
+        for logo in DebriefLogo.objects.filter(rencontre=rencontre)
+        if logo.path.is_file()
+    ]
+    return {
+        "choices": choices,
+        "key_messages": edited or suggested_messages(context),
+        "sections": [s for s in context["sections"] if s["step"].pk not in hidden],
+        "organiser_logo": next(
+            (logo for logo in logos if logo["logo"].role == DebriefLogo.Role.ORGANISER), None
+        ),
+        "partner_logos": [logo for logo in logos if logo["logo"].role == DebriefLogo.Role.PARTNER],
     }
 
 
@@ -240,16 +334,17 @@ def export_document(rencontre: Rencontre) -> dict[str, Any]:
 # ---------------------------------------------------------------- PDF
 
 
-def _shipped_files_fetcher():
-    """A WeasyPrint fetcher that reads the shipped fonts and static files, nothing else (no
-    network, no other file)."""
+def _shipped_files_fetcher(files: Iterable[Path] = ()):
+    """A WeasyPrint fetcher that reads the shipped fonts and static files, and exactly the
+    `files` named (the rencontre's logos), nothing else (no network, no other file)."""
     from weasyprint.urls import URLFetcher
 
     allowed = (settings.BASE_DIR / "static").resolve().as_uri() + "/"
+    exact = frozenset(Path(path).resolve().as_uri() for path in files)
 
     class ShippedFilesFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            if not url.startswith(allowed) or ".." in url:
+            if url not in exact and (not url.startswith(allowed) or ".." in url):
                 raise ValueError(f"Refused to fetch {url!r} for a PDF")
             return super().fetch(url, headers)
 
@@ -262,10 +357,12 @@ FINGERPRINT_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def debrief_html(rencontre: Rencontre, *, context: dict[str, Any] | None = None) -> str:
-    """The HTML the PDF is made from (its stylesheet inlined). Side effects: none."""
+    """The HTML the PDF is made from (its stylesheet inlined), with the organiser's key
+    messages, sections and logos (`pdf_choices`). Side effects: none."""
     fonts = (settings.BASE_DIR / "static" / "fonts" / "source-sans-3").resolve().as_uri()
     css = (settings.BASE_DIR / "static" / "css" / "pdf.css").read_text().replace("FONTS", fonts)
     context = dict(context if context is not None else debrief_context(rencontre))
+    context.update(pdf_choices(rencontre, context))
     context["css"] = mark_safe(css)
     return render_to_string("workshops/pdf/debrief.html", context)
 
@@ -278,18 +375,20 @@ def debrief_fingerprint(rencontre: Rencontre, context: dict[str, Any]) -> str:
     return hashlib.sha256(html.encode()).hexdigest()
 
 
-def pdf_from_html(html: str) -> bytes:
-    """The PDF bytes of a debrief's HTML. Side effects: none (WeasyPrint imported here: it is
+def pdf_from_html(html: str, *, files: Iterable[Path] = ()) -> bytes:
+    """The PDF bytes of a debrief's HTML: a tagged PDF/UA-1 document (structure, language and
+    title for screen readers). It may read the shipped files and the `files` given (the
+    rencontre's logos, `logo_files`). Side effects: none (WeasyPrint imported here: it is
     slow to import and only the background worker needs it)."""
     from weasyprint import HTML
 
     return HTML(
         string=html,
         base_url=str(settings.BASE_DIR),
-        url_fetcher=_shipped_files_fetcher(),
-    ).write_pdf()
+        url_fetcher=_shipped_files_fetcher(files),
+    ).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def render_debrief_pdf(rencontre: Rencontre) -> bytes:
     """The debrief as PDF bytes. Side effects: none."""
-    return pdf_from_html(debrief_html(rencontre))
+    return pdf_from_html(debrief_html(rencontre), files=logo_files(rencontre))

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import io
+import warnings
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from workshops import agenda_templates, kinds
 from workshops.models import (
@@ -10,6 +15,7 @@ from workshops.models import (
     Activity,
     ActorType,
     AgendaTemplate,
+    DebriefLogo,
     Participant,
     Rencontre,
     Step,
@@ -229,3 +235,222 @@ class AgendaTemplateForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+# ---------------------------------------------------------------- the debrief's settings
+
+MAX_KEY_MESSAGES = 6
+KEY_MESSAGE_MAX_LENGTH = 300
+
+
+class DebriefSettingsForm(forms.Form):
+    """The PDF's key messages (up to six lines, blank ones dropped) and its sections. The
+    steps offered are the rencontre's; a ticked step has its section in the PDF."""
+
+    SWITCHES = (
+        "show_figures",
+        "show_key_messages",
+        "show_highlights",
+        "show_agenda",
+        "show_participants",
+    )
+
+    show_figures = forms.BooleanField(label=_("Chiffres clés en couverture"), required=False)
+    show_key_messages = forms.BooleanField(label=_("Messages clés"), required=False)
+    show_highlights = forms.BooleanField(label=_("Faits saillants du constat"), required=False)
+    show_agenda = forms.BooleanField(label=_("Déroulé de la rencontre"), required=False)
+    steps = forms.MultipleChoiceField(
+        label=_("Sections des étapes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Cette étape n'existe pas dans la rencontre.")},
+    )
+    show_participants = forms.BooleanField(label=_("Annexe : les participants"), required=False)
+
+    def __init__(self, *args, rencontre: Rencontre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rencontre = rencontre
+        self.fields["steps"].choices = [
+            (str(step.pk), step.title) for step in rencontre.steps.order_by("position")
+        ]
+        for n in range(1, MAX_KEY_MESSAGES + 1):
+            self.fields[f"message_{n}"] = forms.CharField(
+                label=_("Message %(n)d") % {"n": n},
+                required=False,
+                max_length=KEY_MESSAGE_MAX_LENGTH,
+                error_messages={
+                    "max_length": _(
+                        "Un message clé tient en %(limit_value)d caractères au plus "
+                        "(celui-ci en compte %(show_value)d) : raccourcissez-le."
+                    )
+                },
+                widget=forms.Textarea(attrs={"class": "key-message", "rows": 3}),
+            )
+
+    def message_fields(self) -> list[forms.BoundField]:
+        return [self[f"message_{n}"] for n in range(1, MAX_KEY_MESSAGES + 1)]
+
+    def section_fields(self) -> list[forms.BoundField]:
+        names = ("show_figures", "show_key_messages", "show_highlights", "show_agenda")
+        return [self[name] for name in names]
+
+    def key_messages(self) -> list[str]:
+        """The non-blank messages, in order, each on one line."""
+        lines = (
+            self.cleaned_data.get(f"message_{n}") or "" for n in range(1, MAX_KEY_MESSAGES + 1)
+        )
+        printable = ("".join(ch if ch.isprintable() else " " for ch in line) for line in lines)
+        return [" ".join(line.split()) for line in printable if line.strip()]
+
+    def hidden_steps(self) -> list[int]:
+        ticked = set(self.cleaned_data.get("steps") or [])
+        return [int(pk) for pk, _label in self.fields["steps"].choices if pk not in ticked]
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MIN_SIDE = 16
+LOGO_MAX_SIDE = 5000
+LOGO_MAX_RATIO = 12  # wider than twelve times its height (or taller) is no logo
+LOGO_KEPT_SIDE = 1200  # larger logos are scaled down: the cover prints them a few cm wide
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+MAX_PARTNER_LOGOS = 8
+
+
+@dataclass(frozen=True)
+class PreparedLogo:
+    """An uploaded logo decoded and written again by Pillow (metadata and anything hidden
+    after the image dropped), ready to store."""
+
+    content: bytes
+    extension: str
+    width: int
+    height: int
+
+
+def logo_prepare(data: bytes) -> PreparedLogo:
+    """Decode a PNG or JPEG logo, check its dimensions and encode it again (scaled down past
+    LOGO_KEPT_SIDE). Raises ValidationError with a French message for anything else."""
+    if data.lstrip()[:5].lower() in (b"<?xml", b"<svg ") or b"<svg" in data[:1024].lower():
+        raise forms.ValidationError(
+            _(
+                "Les logos SVG ne sont pas acceptés (ils peuvent contenir du code) : "
+                "exportez-le en PNG depuis votre logiciel."
+            ),
+            code="svg",
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format
+                width, height = probe.size
+                probe.verify()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise forms.ValidationError(
+            _("Cette image est bien trop grande pour un logo."), code="size"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise forms.ValidationError(
+            _("Ce fichier n'est pas une image lisible : choisissez un logo PNG ou JPEG."),
+            code="not_image",
+        ) from None
+    if kind not in LOGO_FORMATS:
+        raise forms.ValidationError(
+            _("Ce fichier est une image %(format)s : seuls PNG et JPEG sont acceptés."),
+            params={"format": kind or "?"},
+            code="format",
+        )
+    if min(width, height) < LOGO_MIN_SIDE or max(width, height) > LOGO_MAX_SIDE:
+        raise forms.ValidationError(
+            _(
+                "Ce logo mesure %(w)d × %(h)d pixels : il doit faire entre %(min)d et %(max)d "
+                "pixels de côté."
+            ),
+            params={"w": width, "h": height, "min": LOGO_MIN_SIDE, "max": LOGO_MAX_SIDE},
+            code="size",
+        )
+    if max(width, height) > LOGO_MAX_RATIO * min(width, height):
+        raise forms.ValidationError(
+            _("Ce logo (%(w)d × %(h)d pixels) est trop étiré pour la couverture."),
+            params={"w": width, "h": height},
+            code="ratio",
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image.thumbnail((LOGO_KEPT_SIDE, LOGO_KEPT_SIDE))
+            out = io.BytesIO()
+            if kind == "PNG":
+                if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                    image = image.convert("RGBA")
+                image.save(out, "PNG", optimize=True)
+            else:
+                if image.mode != "RGB":
+                    image = image.convert("RGB")
+                image.save(out, "JPEG", quality=90)
+            size = image.size
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise forms.ValidationError(
+            _("Cette image est abîmée ou incomplète : enregistrez-la à nouveau et réessayez."),
+            code="broken",
+        ) from None
+    return PreparedLogo(out.getvalue(), LOGO_FORMATS[kind], size[0], size[1])
+
+
+class LogoForm(forms.Form):
+    """One logo for the PDF's cover: the organiser's (it replaces the previous one) or a
+    partner's. The file's content decides, never its name."""
+
+    role = forms.ChoiceField(
+        label=_("Logo de"), choices=DebriefLogo.Role.choices, initial=DebriefLogo.Role.ORGANISER
+    )
+    name = forms.CharField(
+        label=_("Nom de l'organisation"),
+        max_length=120,
+        help_text=_("Lu par les lecteurs d'écran à la place du logo."),
+    )
+    image = forms.FileField(
+        label=_("Fichier (PNG ou JPEG, 1 Mo au plus)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        error_messages={
+            "required": _("Choisissez le fichier du logo."),
+            "empty": _("Ce fichier est vide."),
+        },
+    )
+
+    def __init__(self, *args, rencontre: Rencontre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rencontre = rencontre
+
+    def clean_image(self) -> PreparedLogo:
+        upload = self.cleaned_data["image"]
+        if upload.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Ce fichier pèse %(size)s : un logo pèse 1 Mo au plus."),
+                params={"size": f"{upload.size / 1024 / 1024:.1f} Mo".replace(".", ",")},
+                code="too_big",
+            )
+        return logo_prepare(upload.read())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        partners = self.rencontre.logos.filter(role=DebriefLogo.Role.PARTNER).count()
+        if cleaned.get("role") == DebriefLogo.Role.PARTNER and partners >= MAX_PARTNER_LOGOS:
+            raise forms.ValidationError(
+                _("La couverture porte %(n)d logos de partenaires au plus : retirez-en un."),
+                params={"n": MAX_PARTNER_LOGOS},
+            )
+        return cleaned
+
+
+class LogoChoiceForm(forms.Form):
+    """Remove a logo: only one of this rencontre's."""
+
+    logo = forms.ModelChoiceField(
+        queryset=DebriefLogo.objects.none(),
+        error_messages={"invalid_choice": _("Ce logo n'existe plus.")},
+    )
+
+    def __init__(self, *args, rencontre: Rencontre, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].queryset = DebriefLogo.objects.filter(rencontre=rencontre)

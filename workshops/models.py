@@ -7,6 +7,7 @@ Models hold fields, constraints and field-local properties only; every write goe
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -260,3 +261,63 @@ class AgendaTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DebriefSettings(models.Model):
+    """What the organiser chose for the PDF debrief: its key messages (edited from the
+    synthesis) and the sections it carries. No row, or an empty `key_messages`, means the
+    PDF shows the messages the synthesis suggests and every section."""
+
+    rencontre = models.OneToOneField(
+        Rencontre, on_delete=models.CASCADE, related_name="debrief_settings"
+    )
+    # The facilitator's key messages, in order (a list of short texts).
+    key_messages = models.JSONField(_("messages clés"), default=list, blank=True)
+    show_figures = models.BooleanField(_("chiffres clés en couverture"), default=True)
+    show_key_messages = models.BooleanField(_("messages clés"), default=True)
+    show_highlights = models.BooleanField(_("faits saillants"), default=True)
+    show_agenda = models.BooleanField(_("déroulé de la rencontre"), default=True)
+    show_participants = models.BooleanField(_("liste des participants"), default=True)
+    # Ids of the steps whose section is left out (a step added later is in by default).
+    hidden_steps = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("réglages de la restitution")
+
+    def __str__(self) -> str:
+        return f"{self.rencontre_id}"
+
+
+class DebriefLogo(models.Model):
+    """A logo on the PDF's cover: the organiser's (one) or a partner's (a strip).
+
+    The file is kept under settings.DEBRIEF_DIR/logos/ with a random name that never
+    changes meaning (a new upload is a new file), so the debrief's fingerprint changes with
+    the logos."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("Organisateur")
+        PARTNER = "partner", _("Partenaire")
+
+    rencontre = models.ForeignKey(Rencontre, on_delete=models.CASCADE, related_name="logos")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    # The organisation's name: the image's text alternative in the PDF.
+    name = models.CharField(_("nom de l'organisation"), max_length=120)
+    # Relative to DEBRIEF_DIR/logos/: "<rencontre id>/<random>.<png|jpg>".
+    filename = models.CharField(max_length=120, unique=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "created_at", "id"]
+        verbose_name = _("logo")
+
+    def __str__(self) -> str:
+        return f"{self.rencontre_id} {self.role} {self.name}"
+
+    @property
+    def path(self) -> Path:
+        """Where the file is kept."""
+        return Path(settings.DEBRIEF_DIR) / "logos" / self.filename

@@ -29,6 +29,8 @@ from workshops.models import (
     Activity,
     AgendaTemplate,
     Answer,
+    DebriefLogo,
+    DebriefSettings,
     Participant,
     Rencontre,
     Step,
@@ -853,3 +855,95 @@ def agenda_template_delete(*, template: AgendaTemplate) -> None:
     if template.owner_id is None:
         raise ValueError("A shipped template is deleted by removing its file")
     template.delete()
+
+
+# ---------------------------------------------------------------- the debrief's settings
+
+
+@transaction.atomic
+def debrief_settings_save(
+    *,
+    rencontre: Rencontre,
+    key_messages: list[str],
+    show_figures: bool,
+    show_key_messages: bool,
+    show_highlights: bool,
+    show_agenda: bool,
+    show_participants: bool,
+    hidden_steps: list[int],
+) -> DebriefSettings:
+    """Save what the PDF debrief carries. An empty `key_messages` goes back to the messages
+    the synthesis suggests. Side effects: the rencontre's DebriefSettings row (the next PDF's
+    fingerprint changes with it, so a cached PDF is not reused)."""
+    found, _created = DebriefSettings.objects.update_or_create(
+        rencontre=rencontre,
+        defaults={
+            "key_messages": list(key_messages),
+            "show_figures": show_figures,
+            "show_key_messages": show_key_messages,
+            "show_highlights": show_highlights,
+            "show_agenda": show_agenda,
+            "show_participants": show_participants,
+            "hidden_steps": sorted(set(hidden_steps)),
+        },
+    )
+    return found
+
+
+def _unlink_on_commit(paths: list[Path]) -> None:
+    def unlink() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    transaction.on_commit(unlink)
+
+
+@transaction.atomic
+def debrief_logo_add(
+    *,
+    rencontre: Rencontre,
+    role: str,
+    name: str,
+    content: bytes,
+    extension: str,
+    width: int,
+    height: int,
+) -> DebriefLogo:
+    """Keep a logo (already checked and re-encoded) for the PDF's cover, under a random name.
+    The organiser's logo replaces the previous one. Side effects: a file under
+    DEBRIEF_DIR/logos/<rencontre id>/; a DebriefLogo row; the replaced logo's row deleted and
+    its file removed after the commit."""
+    Rencontre.objects.select_for_update().filter(pk=rencontre.pk).first()
+    logo = DebriefLogo(
+        rencontre=rencontre,
+        role=role,
+        name=name,
+        filename=f"{rencontre.pk}/{secrets.token_hex(16)}.{extension}",
+        width=width,
+        height=height,
+    )
+    logo.path.parent.mkdir(parents=True, exist_ok=True)
+    partial = logo.path.with_suffix(".part")
+    partial.write_bytes(content)
+    partial.replace(logo.path)
+    try:
+        replaced = []
+        if role == DebriefLogo.Role.ORGANISER:
+            earlier = list(rencontre.logos.filter(role=DebriefLogo.Role.ORGANISER))
+            replaced = [old.path for old in earlier]
+            DebriefLogo.objects.filter(pk__in=[old.pk for old in earlier]).delete()
+        logo.save()
+    except Exception:
+        logo.path.unlink(missing_ok=True)
+        raise
+    _unlink_on_commit(replaced)
+    return logo
+
+
+@transaction.atomic
+def debrief_logo_remove(*, logo: DebriefLogo) -> None:
+    """Take a logo off the PDF's cover. Side effects: its row deleted, its file removed after
+    the commit."""
+    path = logo.path
+    DebriefLogo.objects.filter(pk=logo.pk).delete()
+    _unlink_on_commit([path])

@@ -143,7 +143,8 @@ def _make(job: DebriefJob, running) -> None:
                 finished_at=timezone.now(),
             )
             return
-    pdf = debrief.pdf_from_html(debrief.debrief_html(rencontre, context=context))
+    html = debrief.debrief_html(rencontre, context=context)
+    pdf = debrief.pdf_from_html(html, files=debrief.logo_files(rencontre))
     name = f"{rencontre.pk}/{job.pk}-{fingerprint[:16]}.pdf"
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,31 @@ urlpatterns = [
         views.restitution_job,
         name="restitution_job",
     ),
+    path(
+        "animer/<str:code>/restitution/reglages/",
+        views.restitution_settings,
+        name="restitution_settings",
+    ),
+    path(
+        "animer/<str:code>/restitution/reglages/messages-proposes/",
+        views.restitution_messages_reset,
+        name="restitution_messages_reset",
+    ),
+    path(
+        "animer/<str:code>/restitution/logos/ajouter/",
+        views.restitution_logo_add,
+        name="restitution_logo_add",
+    ),
+    path(
+        "animer/<str:code>/restitution/logos/retirer/",
+        views.restitution_logo_remove,
+        name="restitution_logo_remove",
+    ),
+    path(
+        "animer/<str:code>/restitution/logos/<int:logo_id>/",
+        views.restitution_logo,
+        name="restitution_logo",
+    ),
     path("animer/<str:code>/export/<slug:name>.csv", views.export_csv, name="export_csv"),
     path("animer/<str:code>/export.json", views.export_json, name="export_json"),
     # control-panel commands, one URL each

@@ -50,8 +50,11 @@ from workshops.forms import (
     ActivityForm,
     AgendaTemplateForm,
     CodeForm,
+    DebriefSettingsForm,
     ExpectedForm,
     JoinForm,
+    LogoChoiceForm,
+    LogoForm,
     NewActivityForm,
     NewActivityInStepForm,
     NewRencontreForm,
@@ -68,6 +71,7 @@ from workshops.models import (
     AgendaTemplate,
     Answer,
     DebriefJob,
+    DebriefLogo,
     Participant,
     Rencontre,
     normalize_code,
@@ -1006,6 +1010,132 @@ def restitution_job(request: HtmxHttpRequest, rencontre: Rencontre, job_id: int)
         "workshops/debrief/_job.html",
         {"rencontre": rencontre, "job": job, "follow": follow},
     )
+
+
+# ---------------------------------------------------------------- the debrief's settings
+
+
+def _settings_initial(rencontre: Rencontre, suggested: list[str]) -> dict:
+    choices = debrief.debrief_settings(rencontre)
+    messages_now = choices.key_messages or suggested
+    hidden = set(choices.hidden_steps)
+    initial = {name: getattr(choices, name) for name in DebriefSettingsForm.SWITCHES}
+    initial["steps"] = [str(s.pk) for s in rencontre.steps.all() if s.pk not in hidden]
+    initial.update({f"message_{n}": line for n, line in enumerate(messages_now, start=1)})
+    return initial
+
+
+def _settings_page(
+    request: HttpRequest,
+    rencontre: Rencontre,
+    *,
+    form: DebriefSettingsForm | None = None,
+    logo_form: LogoForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = debrief.debrief_context(rencontre)
+    suggested = debrief.suggested_messages(context)
+    if form is None:
+        initial = _settings_initial(rencontre, suggested)
+        form = DebriefSettingsForm(initial=initial, rencontre=rencontre)
+    return render(
+        request,
+        "workshops/debrief/settings.html",
+        {
+            "rencontre": rencontre,
+            "form": form,
+            "logo_form": logo_form or LogoForm(rencontre=rencontre),
+            "logos": list(rencontre.logos.all()),
+            "suggested": suggested,
+            "edited": bool(debrief.debrief_settings(rencontre).key_messages),
+            "with_content": {str(section["step"].pk) for section in context["sections"]},
+            "debrief_job": tasks.debrief_job_active(rencontre),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def restitution_settings(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The PDF's key messages (prefilled from the synthesis) and its sections, then the
+    logos of its cover. A refused form is shown again with what was typed."""
+    if request.method == "GET":
+        return _settings_page(request, rencontre)
+    form = DebriefSettingsForm(request.POST, rencontre=rencontre)
+    if not form.is_valid():
+        return _settings_page(request, rencontre, form=form, status=400)
+    services.debrief_settings_save(
+        rencontre=rencontre,
+        key_messages=form.key_messages(),
+        hidden_steps=form.hidden_steps(),
+        **{name: form.cleaned_data[name] for name in DebriefSettingsForm.SWITCHES},
+    )
+    messages.success(request, _("Réglages de la restitution enregistrés."))
+    return redirect("workshops:restitution_settings", code=rencontre.code)
+
+
+@require_POST
+@facilitator_required
+def restitution_messages_reset(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """Go back to the key messages the synthesis suggests (the sections stay as chosen)."""
+    choices = debrief.debrief_settings(rencontre)
+    services.debrief_settings_save(
+        rencontre=rencontre,
+        key_messages=[],
+        hidden_steps=choices.hidden_steps,
+        **{name: getattr(choices, name) for name in DebriefSettingsForm.SWITCHES},
+    )
+    messages.success(request, _("Messages clés proposés par la synthèse rétablis."))
+    return redirect("workshops:restitution_settings", code=rencontre.code)
+
+
+@require_POST
+@facilitator_required
+def restitution_logo_add(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """Upload a logo for the PDF's cover (PNG or JPEG, 1 MB at most, checked by decoding it)."""
+    form = LogoForm(request.POST, request.FILES, rencontre=rencontre)
+    if not form.is_valid():
+        return _settings_page(request, rencontre, logo_form=form, status=400)
+    image = form.cleaned_data["image"]
+    services.debrief_logo_add(
+        rencontre=rencontre,
+        role=form.cleaned_data["role"],
+        name=form.cleaned_data["name"],
+        content=image.content,
+        extension=image.extension,
+        width=image.width,
+        height=image.height,
+    )
+    messages.success(request, _("Logo ajouté."))
+    return redirect("workshops:restitution_settings", code=rencontre.code)
+
+
+@require_POST
+@facilitator_required
+def restitution_logo_remove(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """Take a logo off the PDF's cover."""
+    form = LogoChoiceForm(request.POST, rencontre=rencontre)
+    if form.is_valid():
+        services.debrief_logo_remove(logo=form.cleaned_data["logo"])
+        messages.success(request, _("Logo retiré."))
+    else:
+        messages.error(request, _("Ce logo n'existe plus."))
+    return redirect("workshops:restitution_settings", code=rencontre.code)
+
+
+@require_GET
+@facilitator_required
+def restitution_logo(request: HttpRequest, rencontre: Rencontre, logo_id: int) -> HttpResponse:
+    """A logo of the rencontre, for its preview on the settings page."""
+    logo = DebriefLogo.objects.filter(pk=logo_id, rencontre=rencontre).first()
+    if logo is None or not logo.path.is_file():
+        raise Http404
+    kind = "image/png" if logo.filename.endswith(".png") else "image/jpeg"
+    response = HttpResponse(logo.path.read_bytes(), content_type=kind)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @never_cache
