@@ -202,6 +202,18 @@ def remove(filename: str) -> None:
         path.unlink(missing_ok=True)
 
 
+def orphans_remove(*, keep: set[str], before: float) -> int:
+    """Delete the files of SLIDES_DIR that no slide nor conversion names (their talk or
+    rencontre was deleted) and that were written before `before` (a timestamp: a file being
+    written is never taken). Returns how many were deleted."""
+    removed = 0
+    for path in folder().iterdir():
+        if path.is_file() and path.name not in keep and path.stat().st_mtime < before:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def render_pdf_page(pdf: Path, page: int) -> CheckedImage:
     """One page of the PDF as a PNG, its longer side as long as the wall's (`pdftoppm`), checked like an upload."""
     with tempfile.TemporaryDirectory() as tmp:

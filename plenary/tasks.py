@@ -4,7 +4,8 @@ a process that serves phones: rendering 60 pages takes tens of seconds.
 The upload view checks the PDF (size, pages) and queues a `SlideJob`; the worker renders one
 page at a time with `pdftoppm` and adds it as a slide at once, writing `pages_done` after each
 (the panel shows the progress, and the job's heartbeat). A job silent for STALE_AFTER lost its
-worker and is marked failed; the slides already made stay.
+worker and is marked failed; the slides already made stay. Each new PDF also sweeps the files
+of deleted talks (`slide_files_sweep`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from plenary import services, slides
-from plenary.models import SlideJob
+from plenary.models import Slide, SlideJob
 from workshops.models import Activity
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def slide_job_start(*, activity: Activity, pdf: bytes, pages: int, original_name
     Side effects: the PDF under SLIDES_DIR, a SlideJob row, a task (with the immediate backend
     of the tests, the pages are made right here)."""
     slide_jobs_fail_stale()
+    slide_files_sweep()
     source = slides.store(pdf, "pdf")
     with transaction.atomic():
         job = SlideJob.objects.create(
@@ -41,6 +43,15 @@ def slide_job_start(*, activity: Activity, pdf: bytes, pages: int, original_name
     slide_job_task.enqueue(job.pk)
     job.refresh_from_db()
     return job
+
+
+def slide_files_sweep(*, now: dt.datetime | None = None) -> int:
+    """Delete the slide files left by deleted talks or rencontres (older than an hour, so a
+    file being saved is never taken). Returns how many were deleted."""
+    now = now or timezone.now()
+    keep = set(Slide.objects.values_list("filename", flat=True))
+    keep |= set(SlideJob.objects.values_list("source", flat=True))
+    return slides.orphans_remove(keep=keep, before=(now - dt.timedelta(hours=1)).timestamp())
 
 
 @transaction.atomic

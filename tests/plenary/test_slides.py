@@ -4,6 +4,7 @@ a one-line summary on the phones."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -12,12 +13,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from plenary import services as plenary_services
 from plenary import slides
 from plenary.models import Slide, SlideJob
-from plenary.tasks import slide_job_run
+from plenary.tasks import slide_files_sweep, slide_job_run
 from tests.factories import UserFactory, make_rencontre
 from workshops import services
 from workshops.models import Activity
@@ -294,3 +296,14 @@ def test_notes_show_on_the_panel_never_on_the_wall_nor_the_phones(room):
     assert "La méthode d&#x27;analyse du patrimoine industriel" in screen
     assert first.filename not in screen
     assert "Le texte long" not in screen
+
+
+def test_files_of_deleted_talks_are_swept_and_the_others_kept(room):
+    _, talk, _, _ = room
+    kept, gone = add_slides(talk, 2)
+    Slide.objects.filter(pk=gone.pk).delete()  # as when its talk is deleted
+    folder = Path(settings.SLIDES_DIR)
+    assert slide_files_sweep() == 0  # written less than an hour ago
+    later = timezone.now() + dt.timedelta(hours=2)
+    assert slide_files_sweep(now=later) == 1
+    assert sorted(p.name for p in folder.iterdir()) == [kept.filename]
