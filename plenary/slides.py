@@ -139,7 +139,8 @@ def kind_of(upload: UploadedFile, data: bytes) -> str:
     """ "PNG", "JPEG" or "PDF", from the bytes, checked against the file's extension."""
     name = (upload.name or "").lower()
     extension = Path(name).suffix
-    if extension == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg ") or b"<svg" in data[:512]:
+    binary = data.startswith((PDF_MAGIC, b"\x89PNG", b"\xff\xd8\xff"))
+    if extension == ".svg" or (not binary and b"<svg" in data[:1024].lower()):
         raise SlideRefused(
             _(
                 "Les images SVG ne sont pas acceptées (elles peuvent contenir du code) : "

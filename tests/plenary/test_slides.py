@@ -307,3 +307,15 @@ def test_files_of_deleted_talks_are_swept_and_the_others_kept(room):
     later = timezone.now() + dt.timedelta(hours=2)
     assert slide_files_sweep(now=later) == 1
     assert sorted(p.name for p in folder.iterdir()) == [kept.filename]
+
+
+def test_the_panel_shows_the_progress_of_a_pdf_being_converted(room):
+    rencontre, talk, facilitator, _ = room
+    SlideJob.objects.create(
+        activity=talk, source="x.pdf", pages_total=12, pages_done=5, status="running"
+    )
+    services.activity_goto(rencontre=rencontre, activity_id=talk.pk)
+    panel = facilitator.get(reverse("workshops:control", args=[rencontre.code])).content.decode()
+    assert "Conversion du PDF : 5 / 12 pages" in panel
+    page = facilitator.get(reverse("plenary:slides", args=[rencontre.code, talk.pk]))
+    assert "5 / 12 pages converties" in page.content.decode()
