@@ -11,7 +11,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from plenary.models import Word
+from plenary.models import Slide, Word
 from workshops.kinds import KindConfigForm, KindForm
 from workshops.models import Answer
 from workshops.words import clean as tidy
@@ -295,3 +295,60 @@ class WordModerationForm(KindForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["word"].queryset = Word.objects.filter(activity=self.activity)
+
+
+# ---------------------------------------------------------------- talks and their slides
+
+
+class TalkConfigForm(KindConfigForm):
+    summary = forms.CharField(
+        label=_("Résumé d'une ligne pour les téléphones"),
+        help_text=_(
+            "Ce que les participants lisent sur leur téléphone pendant l'intervention (les "
+            "diapositives restent au mur)."
+        ),
+        required=False,
+        max_length=160,
+    )
+
+    @classmethod
+    def initial_from(cls, config: dict) -> dict:
+        return {"summary": config.get("summary", "")}
+
+    def clean_summary(self) -> str:
+        summary = " ".join(self.cleaned_data["summary"].split())
+        if "\x00" in summary:
+            raise forms.ValidationError(_("Caractère invalide."))
+        return summary
+
+    def to_config(self) -> dict:
+        return {"summary": self.cleaned_data["summary"]}
+
+
+class SlideStepForm(KindForm):
+    """Next or previous slide, from the slide the panel showed (a double click moves once)."""
+
+    index = forms.IntegerField(min_value=0, max_value=10_000)
+
+
+class SlideChoiceForm(KindForm):
+    """Names one slide of this talk."""
+
+    slide = forms.ModelChoiceField(
+        queryset=Slide.objects.none(),
+        error_messages={"invalid_choice": _("Cette diapositive n'existe pas dans l'intervention.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slide"].queryset = Slide.objects.filter(activity=self.activity)
+
+
+class SlideNotesForm(SlideChoiceForm):
+    notes = forms.CharField(
+        label=_("Notes de l'intervenant"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("%(limit_value)d caractères au plus.")},
+    )

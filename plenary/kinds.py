@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from plenary import selectors, services
@@ -20,10 +21,13 @@ from plenary.forms import (
     QuestionConfigForm,
     ScaleAnswerForm,
     ScaleConfigForm,
+    SlideStepForm,
+    TalkConfigForm,
     WordModerationForm,
     WordsAnswerForm,
     WordsConfigForm,
 )
+from plenary.models import Slide
 from workshops import debrief
 from workshops.kinds import ActivityKind, Command, Example, KindForm, KindResults
 from workshops.models import Activity, Answer, Participant
@@ -39,10 +43,37 @@ SHOW_ANSWER = Command(
 
 
 class TalkKind(ActivityKind):
-    """A text on the wall (a talk, instructions); nothing to answer."""
+    """A talk: its text, or its slides, on the wall; nothing to answer.
+
+    Slides are images (or the pages of a PDF, made by the background worker) managed on the
+    talk's slides page (`plenary.views`). The slide shown is `config["slide"]`; the panel
+    turns it (`diapo-suivante`, `diapo-precedente`: the arrows and PageDown / PageUp of a
+    clicker, then the next activity after the last slide) and shows the presenter's notes
+    and the next slide. The wall shows the slide alone, letterboxed; phones show the one-line
+    `config["summary"]`, never a slide nor a note."""
 
     key = "talk"
-    label = _("Intervention (texte au mur)")
+    label = _("Intervention (texte ou diapositives)")
+    template = "plenary/kinds/talk.html"
+    config_form = TalkConfigForm
+    control_commands = (
+        Command("diapo-suivante", SlideStepForm, partial(services.talk_slide_step, offset=1)),
+        Command("diapo-precedente", SlideStepForm, partial(services.talk_slide_step, offset=-1)),
+    )
+
+    def initial_config(self) -> dict[str, Any]:
+        return {"summary": "", "slide": 0}
+
+    def pages(self, activity: Activity) -> tuple[tuple[Any, str], ...]:
+        url = reverse("plenary:slides", args=[activity.step.rencontre.code, activity.pk])
+        return ((_("Diapositives et notes"), url),)
+
+    def examples(self, activity: Activity) -> tuple[Example, ...]:
+        # Paging needs slides, which only an upload makes (a file, not form data).
+        if not Slide.objects.filter(activity=activity).exists():
+            return ()
+        index = int(activity.config.get("slide", 0) or 0)
+        return (Example("control", "diapo-suivante", {"index": index}),)
 
 
 class AnswerKind(ActivityKind):

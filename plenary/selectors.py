@@ -26,7 +26,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from plenary.models import Word
+from plenary.models import Slide, SlideJob, Word
 from workshops.kinds import KindResults
 from workshops.models import Activity, ActorType, Answer, Participant
 from workshops.text import text_width
@@ -520,3 +520,33 @@ def question_results(activity: Activity) -> KindResults:
         n_hidden=len(answers) - len(visible),
         data={"answers": visible, "all_answers": answers},
     )
+
+
+# ---------------------------------------------------------------- talks and their slides
+
+
+def talk_deck(activity: Activity) -> dict[str, Any]:
+    """A talk's slides and which one is shown (`config["slide"]`, kept in range): the slide
+    shown, the next one and their positions, plus the PDFs being converted. Two queries."""
+    deck = list(Slide.objects.filter(activity=activity).order_by("position", "id"))
+    index = min(max(int(activity.config.get("slide", 0) or 0), 0), max(len(deck) - 1, 0))
+    jobs = list(SlideJob.objects.filter(activity=activity).order_by("-created_at", "-id")[:3])
+    return {
+        "slides": deck,
+        "count": len(deck),
+        "index": index,
+        "number": index + 1,
+        "current": deck[index] if deck else None,
+        "next": deck[index + 1] if index + 1 < len(deck) else None,
+        "has_previous": index > 0,
+        "has_next": index + 1 < len(deck),
+        "jobs": jobs,
+        "converting": any(job.status in ("queued", "running") for job in jobs),
+    }
+
+
+def slide_of_rencontre(rencontre_id: int, filename: str) -> Slide | None:
+    """The slide stored under that name, if it belongs to this rencontre."""
+    return Slide.objects.filter(
+        filename=filename, activity__step__rencontre_id=rencontre_id
+    ).first()

@@ -1,13 +1,15 @@
-"""Writes of the plenary kinds: a phone's answer and the facilitator's moderation. Each is
-atomic; the engine's `answer_save` broadcasts after commit."""
+"""Writes of the plenary kinds: a phone's answer, the facilitator's moderation, a talk's
+slides and the slide shown. Each is atomic; broadcasts go after commit."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 
-from plenary.models import Word
+from plenary import slides
+from plenary.models import Slide, Word
+from plenary.slides import CheckedImage
 from workshops.live import broadcast_state_on_commit
-from workshops.models import Activity, Answer, Participant
+from workshops.models import Activity, Answer, Participant, Rencontre
 from workshops.selectors import answer_data
 from workshops.services import answer_save
 from workshops.words import bounded_key
@@ -83,3 +85,98 @@ def word_set_hidden(*, activity: Activity, word: Word, hidden: bool) -> bool:
     if updated:
         broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))
     return bool(updated)
+
+
+# ---------------------------------------------------------------- talks and their slides
+
+
+def _broadcast_if_current(activity: Activity, roles: tuple[str, ...]) -> None:
+    rencontre = Rencontre.objects.only("current_activity_id").get(pk=activity.step.rencontre_id)
+    if rencontre.current_activity_id == activity.pk:
+        broadcast_state_on_commit(rencontre.pk, roles=roles)
+
+
+def _next_position(activity: Activity) -> int:
+    return (activity.slides.aggregate(m=models.Max("position"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def slide_add_image(*, activity: Activity, image: CheckedImage) -> Slide:
+    """Add a checked image at the end of the talk's deck.
+    Side effects: a file under SLIDES_DIR; the wall and the panel update if the talk is on."""
+    Activity.objects.select_for_update().filter(pk=activity.pk).first()
+    filename = slides.store(image.data, image.extension)
+    slide = Slide.objects.create(
+        activity=activity,
+        position=_next_position(activity),
+        filename=filename,
+        content_type=image.content_type,
+        width=image.width,
+        height=image.height,
+    )
+    _broadcast_if_current(activity, ("screen", "control"))
+    return slide
+
+
+@transaction.atomic
+def slide_move(*, activity: Activity, slide: Slide, offset: int) -> bool:
+    """Swap the slide with its neighbour (offset -1: up, +1: down). Returns whether it moved.
+    Side effects: the wall and the panel update if the talk is on."""
+    Activity.objects.select_for_update().filter(pk=activity.pk).first()
+    ordered = list(activity.slides.order_by("position", "id"))
+    ids = [s.pk for s in ordered]
+    if slide.pk not in ids:
+        return False
+    index = ids.index(slide.pk)
+    other = index + offset
+    if not 0 <= other < len(ordered):
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+    Slide.objects.bulk_update(ordered, ["position"])
+    _broadcast_if_current(activity, ("screen", "control"))
+    return True
+
+
+@transaction.atomic
+def slide_remove(*, activity: Activity, slide: Slide) -> None:
+    """Remove a slide and its file; the slide shown stays in the deck's range.
+    Side effects: the file is deleted after the commit; the wall and the panel update."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    filename = slide.filename
+    Slide.objects.filter(pk=slide.pk, activity=activity).delete()
+    count = Slide.objects.filter(activity=activity).count()
+    current = int(locked.config.get("slide", 0) or 0)
+    if current >= count and current:
+        locked.config["slide"] = max(0, count - 1)
+        locked.save(update_fields=["config"])
+    transaction.on_commit(lambda: slides.remove(filename))
+    _broadcast_if_current(activity, ("screen", "control"))
+
+
+@transaction.atomic
+def slide_notes_set(*, activity: Activity, slide: Slide, notes: str) -> Slide:
+    """Set the presenter's notes of one slide. Side effects: the panel updates (the wall and
+    the phones never show notes)."""
+    slide.notes = notes.strip()
+    slide.save(update_fields=["notes"])
+    _broadcast_if_current(activity, ("control",))
+    return slide
+
+
+@transaction.atomic
+def talk_slide_step(*, activity: Activity, index: int, offset: int) -> bool:
+    """Show the next (offset 1) or previous (-1) slide of the talk, from the slide the panel
+    showed (`index`): a double click moves once. Returns whether the slide changed.
+    Side effects: `config["slide"]`; the wall and the panel show the new slide."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    count = Slide.objects.filter(activity=activity).count()
+    current = int(locked.config.get("slide", 0) or 0)
+    target = current + offset
+    if current != index or not 0 <= target < count:
+        return False
+    locked.config["slide"] = target
+    locked.save(update_fields=["config"])
+    _broadcast_if_current(locked, ("screen", "control"))
+    return True

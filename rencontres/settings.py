@@ -295,3 +295,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Slides of talks (images, and the pages of uploaded PDFs once the worker made them) live
+# here under random names; never served as media: the slide view checks who asks.
+SLIDES_DIR = os.environ.get("SLIDES_DIR", str(BASE_DIR / "slides"))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("comptes/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("territoires/", include("territories.urls")),
+    path("", include("plenary.urls")),
     path("", include("workshops.urls")),
 ]

@@ -28,6 +28,7 @@ def missing(what: str) -> None:
 @pytest.fixture(autouse=True)
 def _media_and_layer(settings, tmp_path):
     settings.DEBRIEF_DIR = str(tmp_path / "debriefs")
+    settings.SLIDES_DIR = str(tmp_path / "slides")
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     cache.clear()  # throttle counters start from zero in every test
 

@@ -19,6 +19,7 @@ throttles never count them together.
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,11 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
+from plenary.models import Slide
+from plenary.services import slide_add_image
+from plenary.slides import check_image
 from priorities.forms import next_working_day
 from rencontres.asgi import application
 from territories.models import ImportJob, Territory
@@ -94,6 +99,88 @@ login                        -            POST    200      200      200      302
 
 logout                       -            GET     405      405      405      405      405      405      405      405
 logout                       -            POST    302      302      302      302      302      302      302      302
+
+# A talk's slides: the wall's read-only link (`?cle=`) opens the images only.
+plenary:slide_down           A            GET     405      405      405      405      405      405      405      405
+plenary:slide_down           A            POST    login    login    login    302      403      403      403      403
+
+plenary:slide_down           A/B-activity GET     405      405      405      405      405      405      405      405
+plenary:slide_down           A/B-activity POST    login    login    login    404      403      403      403      403
+
+plenary:slide_down           A/B-ids      GET     405      405      405      405      405      405      405      405
+plenary:slide_down           A/B-ids      POST    login    login    login    302      403      403      403      403
+
+plenary:slide_down           B            GET     405      405      405      405      405      405      405      405
+plenary:slide_down           B            POST    login    login    login    403      302      403      403      403
+
+plenary:slide_image          A            GET     404      404      404      200      403      403      403      403
+plenary:slide_image          A            POST    405      405      405      405      405      405      405      405
+
+plenary:slide_image          A/secret     GET     200      200      200      200      200      200      200      200
+plenary:slide_image          A/secret     POST    405      405      405      405      405      405      405      405
+
+plenary:slide_image          A/B-secret   GET     404      404      404      200      403      403      403      403
+plenary:slide_image          A/B-secret   POST    405      405      405      405      405      405      405      405
+
+plenary:slide_image          A/B-slide    GET     404      404      404      404      403      403      403      403
+plenary:slide_image          A/B-slide    POST    405      405      405      405      405      405      405      405
+
+plenary:slide_image          A/B-slide+key GET     404      404      404      404      404      404      404      404
+plenary:slide_image          A/B-slide+key POST    405      405      405      405      405      405      405      405
+
+plenary:slide_notes          A            GET     405      405      405      405      405      405      405      405
+plenary:slide_notes          A            POST    login    login    login    302      403      403      403      403
+
+plenary:slide_notes          A/B-activity GET     405      405      405      405      405      405      405      405
+plenary:slide_notes          A/B-activity POST    login    login    login    404      403      403      403      403
+
+plenary:slide_notes          A/B-ids      GET     405      405      405      405      405      405      405      405
+plenary:slide_notes          A/B-ids      POST    login    login    login    302      403      403      403      403
+
+plenary:slide_notes          B            GET     405      405      405      405      405      405      405      405
+plenary:slide_notes          B            POST    login    login    login    403      302      403      403      403
+
+plenary:slide_remove         A            GET     405      405      405      405      405      405      405      405
+plenary:slide_remove         A            POST    login    login    login    302      403      403      403      403
+
+plenary:slide_remove         A/B-activity GET     405      405      405      405      405      405      405      405
+plenary:slide_remove         A/B-activity POST    login    login    login    404      403      403      403      403
+
+plenary:slide_remove         A/B-ids      GET     405      405      405      405      405      405      405      405
+plenary:slide_remove         A/B-ids      POST    login    login    login    302      403      403      403      403
+
+plenary:slide_remove         B            GET     405      405      405      405      405      405      405      405
+plenary:slide_remove         B            POST    login    login    login    403      302      403      403      403
+
+plenary:slide_up             A            GET     405      405      405      405      405      405      405      405
+plenary:slide_up             A            POST    login    login    login    302      403      403      403      403
+
+plenary:slide_up             A/B-activity GET     405      405      405      405      405      405      405      405
+plenary:slide_up             A/B-activity POST    login    login    login    404      403      403      403      403
+
+plenary:slide_up             A/B-ids      GET     405      405      405      405      405      405      405      405
+plenary:slide_up             A/B-ids      POST    login    login    login    302      403      403      403      403
+
+plenary:slide_up             B            GET     405      405      405      405      405      405      405      405
+plenary:slide_up             B            POST    login    login    login    403      302      403      403      403
+
+plenary:slide_upload         A            GET     405      405      405      405      405      405      405      405
+plenary:slide_upload         A            POST    login    login    login    302      403      403      403      403
+
+plenary:slide_upload         A/B-activity GET     405      405      405      405      405      405      405      405
+plenary:slide_upload         A/B-activity POST    login    login    login    404      403      403      403      403
+
+plenary:slide_upload         B            GET     405      405      405      405      405      405      405      405
+plenary:slide_upload         B            POST    login    login    login    403      302      403      403      403
+
+plenary:slides               A            GET     login    login    login    200      403      403      403      403
+plenary:slides               A            POST    405      405      405      405      405      405      405      405
+
+plenary:slides               A/B-activity GET     login    login    login    404      403      403      403      403
+plenary:slides               A/B-activity POST    405      405      405      405      405      405      405      405
+
+plenary:slides               B            GET     login    login    login    403      200      403      403      403
+plenary:slides               B            POST    405      405      405      405      405      405      405      405
 
 territories:event_form       A            GET     login    login    login    403      403      403      200      200
 territories:event_form       A            POST    login    login    login    403      403      403      400      400
@@ -496,6 +583,13 @@ TINY_PNG = bytes.fromhex(
 )
 
 
+def tiny_slide():
+    """A checked 16×9 PNG, as an upload of a talk's slide gives."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 9), (31, 95, 191)).save(buffer, "PNG")
+    return check_image(buffer.getvalue(), declared="PNG")
+
+
 def build_world() -> World:
     users = {role: UserFactory() for role in LOGGED_IN}
     users["staff"].is_staff = True
@@ -525,6 +619,8 @@ def build_world() -> World:
             activities[(side, kind.key)] = activity
         for kind in kinds.registered():
             fill_with_examples(rencontre, activities[(side, kind.key)], people)
+        # A talk's slide (an upload makes it: a file, not form data).
+        slide_add_image(activity=activities[(side, "talk")], image=tiny_slide())
     territory = Territory.objects.create(
         name="Vallée de l'Arve", slug="vallee", kind="custom", communes=["74081"]
     )
@@ -732,10 +828,26 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
         return targets
     if params == ("code", "activity_id"):
         kind = ACTIVITY_OF[key]
-        return {
-            "A": Target(reverse(key, args=[a.code, world.activities[("A", kind)].pk])),
+        slide = {"slide": slide_of(world, "A").pk, "notes": "Notes"} if key in SLIDE_FORMS else {}
+        targets = {
+            "A": Target(reverse(key, args=[a.code, world.activities[("A", kind)].pk]), slide),
             "A/B-activity": Target(reverse(key, args=[a.code, world.activities[("B", kind)].pk])),
             "B": Target(reverse(key, args=[b.code, world.activities[("B", kind)].pk])),
+        }
+        if key in SLIDE_FORMS:  # A's talk, B's slide in the form
+            data = {"slide": slide_of(world, "B").pk, "notes": "Notes"}
+            url = reverse(key, args=[a.code, world.activities[("A", kind)].pk])
+            targets["A/B-ids"] = Target(url, data, unchanged=True)
+        return targets
+    if params == ("code", "filename"):
+        # A slide's image: the wall's read-only link carries the secret in `?cle=`.
+        own, other = slide_of(world, "A").filename, slide_of(world, "B").filename
+        return {
+            "A": Target(reverse(key, args=[a.code, own])),
+            "A/secret": Target(reverse(key, args=[a.code, own]) + f"?cle={a.screen_secret}"),
+            "A/B-secret": Target(reverse(key, args=[a.code, own]) + f"?cle={b.screen_secret}"),
+            "A/B-slide": Target(reverse(key, args=[a.code, other])),
+            "A/B-slide+key": Target(reverse(key, args=[a.code, other]) + f"?cle={a.screen_secret}"),
         }
     if params == ("code", "name"):
         return {"A": Target(reverse(key, args=[a.code, "reponses"]))}
@@ -767,7 +879,29 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
 
 
 # Which activity kind the activity pages are tried on.
-ACTIVITY_OF = {"workshops:phone_part": "question", "workshops:activity_edit": "poll"}
+ACTIVITY_OF = {
+    "workshops:phone_part": "question",
+    "workshops:activity_edit": "poll",
+    "plenary:slides": "talk",
+    "plenary:slide_upload": "talk",
+    "plenary:slide_up": "talk",
+    "plenary:slide_down": "talk",
+    "plenary:slide_remove": "talk",
+    "plenary:slide_notes": "talk",
+}
+# A talk's slide commands: their form names a slide (tried with B's).
+SLIDE_FORMS = (
+    "plenary:slide_up",
+    "plenary:slide_down",
+    "plenary:slide_remove",
+    "plenary:slide_notes",
+)
+
+
+def slide_of(world: World, side: str) -> Slide:
+    return Slide.objects.get(activity=world.activities[(side, "talk")])
+
+
 # Engine commands that name a step or an activity in their form: tried with B's ids.
 ENGINE_ID_FIELDS = {
     "workshops:activity_next": ("expected",),

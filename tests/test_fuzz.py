@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, given, note
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from plenary.forms import SlideChoiceForm, SlideNotesForm
 from plenary.models import Word
 from territories.forms import FiliereOverridesForm
 from territories.models import Filiere
@@ -93,6 +94,8 @@ NOT_FUZZED = {
     "workshops:restitution_messages_reset": "reads no input: one button",
     "workshops:restitution_logo_add": "a file upload: tests/workshops/test_debrief_settings.py "
     "sends it broken, huge, of the wrong type and under a false name",
+    "plenary:slide_upload": "reads files only (no form field): sizes, types, fake extensions "
+    "and page counts are tested by tests/plenary/test_slides.py",
 }
 
 # ---------------------------------------------------------------- values
@@ -376,6 +379,27 @@ def complete_territory_activities(world: World) -> None:
     )
 
 
+def slide_command(key: str, form: type[forms.Form]) -> Endpoint:
+    """A command of rencontre A's talk's slides page, with its form's fields."""
+
+    def url(world: World) -> str:
+        return reverse(key, args=[world.a.code, world.activities[("A", "talk")].pk])
+
+    def fields(world: World) -> dict[str, forms.Field]:
+        return form(activity=world.activities[("A", "talk")]).fields
+
+    return Endpoint(key, key, "facilitator_a", url, fields)
+
+
+SLIDE_ENDPOINTS = [
+    slide_command("plenary:slide_up", SlideChoiceForm),
+    slide_command("plenary:slide_down", SlideChoiceForm),
+    slide_command("plenary:slide_remove", SlideChoiceForm),
+    slide_command("plenary:slide_notes", SlideNotesForm),
+]
+ENGINE_ENDPOINTS += SLIDE_ENDPOINTS
+
+
 def activity_edit(kind) -> Endpoint:
     def url(world: World) -> str:
         activity = world.activities[("A", kind.key)]
@@ -550,6 +574,7 @@ MUST_WRITE = (
     "phone:words:repondre",
     "phone:priority:enregistrer",
     "control:tables:former",
+    "plenary:slide_notes",
 )
 
 

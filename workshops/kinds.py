@@ -31,6 +31,7 @@ Every hook has a documented default, so a kind overrides only what it does:
 | `exports()` | none | CSV and JSON exports |
 | `answer_text(activity, data)` | "" | the shared `reponses` export of answers |
 | `stage_key(activity)` | "" | what else the phones' stage depends on (the seating...) |
+| `pages(activity)` | none | links from the activity's edit page to the kind's own pages (a talk's slides) |
 | `examples(activity)` | none | commands with valid data: the contract test fills the activity with them |
 | `participants_with_own_part(activity)` | None (every phone fetches its own part) | only these phones fetch their own part after a move; the others use the blank part the push carries |
 | `control_commands`, `phone_commands`, `personal_commands` | none | one URL each |
@@ -239,6 +240,10 @@ class ActivityKind:
         return ""
 
     def examples(self, activity: Activity) -> tuple[Example, ...]:
+        return ()
+
+    def pages(self, activity: Activity) -> tuple[tuple[Promise | str, str], ...]:
+        """Links (label, URL) from the activity's edit page to the kind's own pages."""
         return ()
 
     def participants_with_own_part(self, activity: Activity) -> Collection[int] | None:

@@ -863,6 +863,7 @@ def activity_edit(request: HttpRequest, rencontre: Rencontre, activity_id: int) 
             "kind": kind,
             "form": form,
             "config_form": config_form,
+            "kind_pages": kind.pages(activity),
             "answers": Answer.objects.filter(activity=activity).count(),
         },
     )

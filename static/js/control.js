@@ -22,11 +22,28 @@
     }
     var name = keys[e.key];
     if (!name) return;
-    var button = document.querySelector('[data-key="' + name + '"]');
-    if (!button || button.disabled) return;
-    e.preventDefault();
-    button.click();
+    if (press(name)) e.preventDefault();
   });
+
+  function press(name) {
+    // In a talk with slides, next / previous turn the slide first; past the last (or before
+    // the first) slide, the same key moves to the next (previous) activity.
+    var slide = document.querySelector('[data-key="slide-' + name + '"]');
+    var button = slide && !slide.disabled ? slide : document.querySelector('[data-key="' + name + '"]');
+    if (!button || button.disabled) return false;
+    button.click();
+    return true;
+  }
+
+  // A clicker plugged into the wall's computer: the wall (static/js/screen.js) passes its
+  // next / previous to the panel open in the same browser.
+  if ("BroadcastChannel" in window) {
+    new BroadcastChannel("rencontres-panel").onmessage = function (e) {
+      var code = document.querySelector(".control__code .code");
+      if (!code || !e.data || e.data.code !== code.textContent.trim()) return;
+      if (e.data.key === "next" || e.data.key === "previous") press(e.data.key);
+    };
+  }
 })();
 
 /* Buttons that delete ask first (`data-confirm`); a handler here, not inline, because the

@@ -16,6 +16,7 @@
   var GROW_MAX = 1.35; // the rows stay smaller than the title
   var current = { activity: null, page: 0 };
   var rotation = null;
+  var panel = "BroadcastChannel" in window ? new BroadcastChannel("rencontres-panel") : null;
 
   function stage() { return document.getElementById("stage"); }
 
@@ -168,6 +169,12 @@
     var back = ["PageUp", "ArrowUp", "ArrowLeft"].indexOf(e.key) >= 0;
     if (!forward && !back) return;
     e.preventDefault();
+    var s = stage();
+    if (panel && s && s.querySelector("[data-slides]")) {
+      // A talk's slides are turned by the panel (the server keeps the slide shown).
+      panel.postMessage({ code: s.dataset.code, key: forward ? "next" : "previous" });
+      return;
+    }
     turn(forward ? 1 : -1);
   });
   if ("BroadcastChannel" in window) {
