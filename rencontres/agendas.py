@@ -127,6 +127,17 @@ def reindustrialisation() -> list[dict]:
                     "minutes": 8,
                 },
                 {
+                    "kind": "lookback",
+                    "title": _("Depuis 2018 : ce qui a marché, ce qui a bloqué"),
+                    "body": _(
+                        "Depuis le lancement de Territoires d'industrie : une idée par envoi, "
+                        "dans l'une des deux colonnes. Soutenez celles des autres que vous "
+                        "partagez."
+                    ),
+                    "config": {"since": 2018},
+                    "minutes": 8,
+                },
+                {
                     "kind": "question",
                     "title": _("Une réussite industrielle du territoire depuis 2018 ?"),
                     "body": _(
