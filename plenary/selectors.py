@@ -526,12 +526,14 @@ def question_results(activity: Activity) -> KindResults:
 # ---------------------------------------------------------------- look back
 
 LOOKBACK_SINCE = 2018  # the Territoires d'industrie programme
-# The wall's budget per column, in lines of wall text (1em): what stays under the title, the
-# count and the column's heading at 16:9, kept short of the edge. An item costs its lines of
-# text (the theme's chip counted as text) plus its padding and gap.
-WALL_LINES = 15
-WALL_CHARS_PER_LINE = 40
-WALL_ITEM_EXTRA = 0.8
+# The wall's budget per column, in lines of wall text (1.3em): about 17 fit under the title,
+# the count and the column's heading at 16:9 (a narrower screen has more height for its
+# width, a wider one longer lines); one is kept spare for a text that wraps once more than
+# estimated. A line holds about 55 characters; an item costs ceil(characters / 50) lines, the
+# theme's chip counted as characters, plus its padding and gap (0.6 line).
+WALL_LINES = 16
+WALL_CHARS_PER_LINE = 50
+WALL_ITEM_EXTRA = 0.6
 WALL_MAX_ITEMS = 10
 
 

@@ -130,9 +130,9 @@ def reindustrialisation() -> list[dict]:
                     "kind": "lookback",
                     "title": _("Depuis 2018 : ce qui a marché, ce qui a bloqué"),
                     "body": _(
-                        "Depuis le lancement de Territoires d'industrie : une idée par envoi, "
-                        "dans l'une des deux colonnes. Soutenez celles des autres que vous "
-                        "partagez."
+                        "Le programme Territoires d'industrie a été lancé en 2018 : prenons du "
+                        "recul sur ce qui a été tenté depuis. Soutenez les idées des autres que "
+                        "vous partagez."
                     ),
                     "config": {"since": 2018},
                     "minutes": 8,
