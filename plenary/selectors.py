@@ -642,9 +642,19 @@ def lookback_rows(rencontre) -> list[list[Any]]:
     """One row per item of the rencontre's look backs, the author as a pseudonym."""
     items = (
         LookbackItem.objects.filter(activity__step__rencontre=rencontre)
-        .select_related("activity")
+        .select_related("activity__step")
         .annotate(n_supports=Count("supports"))
-        .order_by("activity__step__position", "activity__position", "column", "-n_supports", "id")
+    )
+    column_order = {value: n for n, (value, _label) in enumerate(LookbackItem.Column.choices)}
+    items = sorted(
+        items,
+        key=lambda i: (
+            i.activity.step.position,
+            i.activity.position,
+            column_order.get(i.column, 9),
+            -i.n_supports,
+            i.pk,
+        ),
     )
     return [
         [
