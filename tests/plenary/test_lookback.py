@@ -319,3 +319,21 @@ def test_a_new_facilitator_page_renders_with_the_kind(lookback):
     client = Client()
     client.force_login(user)
     assert client.get(reverse("workshops:control", args=[rencontre.code])).status_code == 200
+
+
+def test_results_and_the_phone_part_stay_flat_as_the_room_grows(
+    lookback, django_assert_max_num_queries
+):
+    people = [person(lookback, f"P{n}") for n in range(40)]
+    for n, someone in enumerate(people):
+        item = add(lookback, someone, f"Élément {n}", BLOCKED if n % 2 else WORKED, "autre")
+        for supporter in people[: n % 5]:
+            if supporter != someone:
+                services.lookback_support_set(participant=supporter, item=item, supported=True)
+    kind = kinds.get("lookback")
+    with django_assert_max_num_queries(3):
+        results = kind.results(lookback)
+        render_to_string(kind.screen, {"activity": lookback, "results": results})
+    with django_assert_max_num_queries(3):
+        context = kind.phone_context(lookback, people[0])
+        render_to_string(kind.partial("mine"), context)
