@@ -13,12 +13,16 @@ pytestmark = pytest.mark.browser
 TITLE = "Depuis 2018 : ce qui a marché, ce qui a bloqué"
 
 
-def add_item(page, text: str, column: str, theme: str | None = None) -> None:
+def add_item(page, text: str, column: str, theme: str | None = None, *, double=False) -> None:
     mine = page.locator(".lookback")
     mine.get_by_label("En quelques mots").fill(text)
     if theme:
         mine.locator(".theme-choice", has_text=theme).click()
-    mine.get_by_role("button", name=column).click()
+    button = mine.get_by_role("button", name=column)
+    if double:
+        button.dblclick()
+    else:
+        button.click()
     expect(page.locator(".lookback .saved")).to_contain_text("Ajouté.")
     expect(page.locator(".lookback-list").first).to_contain_text(text)
 
@@ -53,7 +57,9 @@ def test_items_supports_and_moderation_reach_the_wall(browser, sqlite_server):
         "Compétences",
     )
     add_item(lea, "Aucune friche prête à accueillir un projet", "Ce qui a bloqué", "Foncier")
-    add_item(karim, "La reprise de la fonderie par un groupe local", "Ce qui a marché")
+    # A double tap stores the item once.
+    add_item(karim, "La reprise de la fonderie par un groupe local", "Ce qui a marché", double=True)
+    expect(karim.locator(".lookback-list").first.locator(".lookback-item")).to_have_count(1)
     add_item(karim, "Un texte à retirer du mur", "Ce qui a marché", "Autre")
 
     # Sophie supports Karim's fonderie; Léa supports it too. The toggle says so.
