@@ -52,13 +52,11 @@ class LookbackItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # No unique constraint on the key: the purge may rewrite two texts into one
+        # (`lookback_item_add` checks for the double tap under a lock instead).
         ordering = ["created_at", "id"]
         verbose_name = _("élément du regard en arrière")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["activity", "participant", "column", "key"], name="lookback_item_once"
-            )
-        ]
+        indexes = [models.Index(fields=["activity", "participant"], name="lookback_item_author")]
 
     def __str__(self) -> str:
         return self.text

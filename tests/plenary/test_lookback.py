@@ -3,10 +3,13 @@ own part after a reload, the export and the PDF part."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from plenary import selectors, services
 from plenary.lookback import LookbackConfigForm, LookbackItemForm
@@ -337,3 +340,17 @@ def test_results_and_the_phone_part_stay_flat_as_the_room_grows(
     with django_assert_max_num_queries(3):
         context = kind.phone_context(lookback, people[0])
         render_to_string(kind.partial("mine"), context)
+
+
+def test_the_purge_scrubs_the_author_from_items_even_when_two_become_one(settings):
+    settings.RETENTION_DAYS = 365
+    rencontre = make_rencontre(date=timezone.localdate() - dt.timedelta(days=400))
+    activity = Activity.objects.get(step__rencontre=rencontre, kind="lookback")
+    lea = ParticipantFactory(
+        rencontre=rencontre, name="Léa Martin", organisation="Mairie", actor_type="collectivite"
+    )
+    add(activity, lea, "Le projet porté par Léa Martin")
+    add(activity, lea, "Le projet porté par Collectivité")
+    engine.rencontres_purge(now=timezone.now())
+    texts = list(LookbackItem.objects.filter(activity=activity).values_list("text", flat=True))
+    assert texts == ["Le projet porté par Collectivité", "Le projet porté par Collectivité"]
