@@ -226,8 +226,9 @@ class LookbackKind(ActivityKind):
             if participant is not None
             else set()
         )
-        errors = [str(e) for errors in form.errors.values() for e in errors] if form else []
-        about_others = isinstance(form, ItemForm) and not isinstance(form, OwnItemForm)
+        errors = [str(e) for field in form.errors.values() for e in field] if form else []
+        about_own = isinstance(form, OwnItemForm)
+        about_others = isinstance(form, ItemForm) and not about_own
         if not isinstance(form, LookbackItemForm):
             form = LookbackItemForm(activity=activity, participant=participant)
         columns = LookbackItem.Column.choices
@@ -249,7 +250,7 @@ class LookbackKind(ActivityKind):
                 "supported": supported,
                 "message": "" if about_others else message,
                 "support_message": " ".join([message, *errors]).strip() if about_others else "",
-                "remove_errors": errors if isinstance(form, OwnItemForm) else [],
+                "remove_errors": errors if about_own else [],
             }
         )
         return context

@@ -354,3 +354,13 @@ def test_the_purge_scrubs_the_author_from_items_even_when_two_become_one(setting
     engine.rencontres_purge(now=timezone.now())
     texts = list(LookbackItem.objects.filter(activity=activity).values_list("text", flat=True))
     assert texts == ["Le projet porté par Collectivité", "Le projet porté par Collectivité"]
+
+
+def test_removing_someone_elses_item_is_refused_and_keeps_it(lookback, phones):
+    phones[1].post(command(lookback, "ajouter"), {"text": "À Karim", "column": WORKED})
+    item = LookbackItem.objects.get()
+    html = phones[0].post(command(lookback, "retirer"), {"item": item.pk}).content.decode()
+    assert "Cet élément n&#x27;existe pas dans l&#x27;activité." in html
+    assert LookbackItem.objects.count() == 1
+    phones[1].post(command(lookback, "retirer"), {"item": item.pk})
+    assert LookbackItem.objects.count() == 0
