@@ -9,6 +9,7 @@ class PlenaryConfig(AppConfig):
 
     def ready(self) -> None:
         from plenary import kinds as plenary_kinds
+        from plenary.lookback import LookbackKind
         from plenary.ranking import RankingKind
         from workshops import kinds
 
@@ -20,5 +21,6 @@ class PlenaryConfig(AppConfig):
             plenary_kinds.WordsKind(),
             plenary_kinds.QuestionKind(),
             RankingKind(),
+            LookbackKind(),
         ):
             kinds.register(kind)

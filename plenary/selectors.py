@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
-from plenary.models import Slide, SlideJob, Word
+from plenary.models import LookbackItem, Slide, SlideJob, Word
 from workshops.kinds import KindResults
 from workshops.models import Activity, ActorType, Answer, Participant
 from workshops.text import text_width
@@ -550,3 +551,150 @@ def slide_of_rencontre(rencontre_id: int, filename: str) -> Slide | None:
     return Slide.objects.filter(
         filename=filename, activity__step__rencontre_id=rencontre_id
     ).first()
+
+
+# ---------------------------------------------------------------- look back
+
+LOOKBACK_SINCE = 2018  # the Territoires d'industrie programme
+# The wall's budget per column, in lines of wall text (1.3em): about 17 fit under the title,
+# the count and the column's heading at 16:9 (a narrower screen has more height for its
+# width, a wider one longer lines); one is kept spare for a text that wraps once more than
+# estimated. A line holds about 55 characters; an item costs ceil(characters / 50) lines, the
+# theme's chip counted as characters, plus its padding and gap (0.6 line).
+WALL_LINES = 16
+WALL_CHARS_PER_LINE = 50
+WALL_ITEM_EXTRA = 0.6
+WALL_MAX_ITEMS = 10
+
+
+def lookback_since(activity: Activity) -> int:
+    try:
+        return int(activity.config.get("since", LOOKBACK_SINCE))
+    except (TypeError, ValueError):
+        return LOOKBACK_SINCE
+
+
+def lookback_items(activity: Activity) -> list[LookbackItem]:
+    """Every item of the activity, hidden ones too, most supported first (then oldest),
+    each with `n_supports`."""
+    return list(
+        LookbackItem.objects.filter(activity=activity)
+        .select_related("participant")
+        .annotate(n_supports=Count("supports"))
+        .order_by("-n_supports", "created_at", "id")
+    )
+
+
+def wall_fit(
+    items: list[Any],
+    *,
+    lines: float = WALL_LINES,
+    chars_per_line: int = WALL_CHARS_PER_LINE,
+    extra: float = WALL_ITEM_EXTRA,
+    limit: int = WALL_MAX_ITEMS,
+) -> tuple[list[Any], int]:
+    """The first items that fit one wall column, and how many are left out ("+ N autres").
+    Each item costs ceil(characters / chars_per_line) lines, its theme's label counted as
+    characters, plus `extra`; at least one item is shown, at most `limit`."""
+    shown: list[Any] = []
+    used = 0.0
+    for item in items[:limit]:
+        chars = len(item.text) + (len(item.get_theme_display()) + 3 if item.theme else 0)
+        cost = math.ceil(chars / chars_per_line) + extra
+        if shown and used + cost > lines:
+            break
+        shown.append(item)
+        used += cost
+    return shown, len(items) - len(shown)
+
+
+def lookback_results(activity: Activity) -> KindResults:
+    """Both columns, most supported first; the wall's share of each; per theme, how many
+    items went to each column. `n_answers` counts the participants with a visible item."""
+    items = lookback_items(activity)
+    visible = [i for i in items if not i.hidden]
+    columns = []
+    for value, label in LookbackItem.Column.choices:
+        in_column = [i for i in visible if i.column == value]
+        shown, more = wall_fit(in_column)
+        columns.append(
+            {
+                "key": value,
+                "label": label,
+                "items": in_column,
+                "shown": shown,
+                "more": more,
+                "all": [i for i in items if i.column == value],
+            }
+        )
+    themes = []
+    for value, label in LookbackItem.Theme.choices:
+        counts = [sum(1 for i in c["items"] if i.theme == value) for c in columns]
+        if any(counts):
+            themes.append({"key": value, "label": label, "counts": counts})
+    since = lookback_since(activity)
+    tops = {c["key"]: c["items"][0] for c in columns if c["items"]}
+    return KindResults(
+        n_answers=len({i.participant_id for i in visible}),
+        n_participants=_participant_count(activity),
+        n_hidden=len(items) - len(visible),
+        highlight=tops or None,
+        lists=[
+            (
+                f"{c['label']} ({_('depuis %(year)s') % {'year': since}})",
+                [i.text for i in c["items"][:3]],
+            )
+            for c in columns
+            if c["items"]
+        ],
+        data={
+            "since": since,
+            "columns": columns,
+            "n_items": len(visible),
+            "themes": themes,
+            "all_items": items,
+        },
+    )
+
+
+LOOKBACK_COLUMNS = (
+    "activite",
+    "participant",
+    "colonne",
+    "theme",
+    "texte",
+    "soutiens",
+    "masque",
+)
+
+
+def lookback_rows(rencontre) -> list[list[Any]]:
+    """One row per item of the rencontre's look backs, the author as a pseudonym."""
+    items = (
+        LookbackItem.objects.filter(activity__step__rencontre=rencontre)
+        .select_related("activity__step")
+        .annotate(n_supports=Count("supports"))
+    )
+    column_order = {value: n for n, (value, _label) in enumerate(LookbackItem.Column.choices)}
+    items = sorted(
+        items,
+        key=lambda i: (
+            i.activity.step.position,
+            i.activity.position,
+            column_order.get(i.column, 9),
+            -i.n_supports,
+            i.pk,
+        ),
+    )
+    return [
+        [
+            i.activity.title,
+            f"P{i.participant_id}",
+            i.get_column_display(),
+            i.get_theme_display() if i.theme else "",
+            i.text,
+            i.n_supports,
+            "oui" if i.hidden else "non",
+        ]
+        for i in items
+    ]

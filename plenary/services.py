@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.db import models, transaction
 
 from plenary import slides
-from plenary.models import Slide, Word
+from plenary.models import LookbackItem, LookbackSupport, Slide, Word
 from plenary.slides import CheckedImage
-from workshops.live import broadcast_state_on_commit
+from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commit
 from workshops.models import Activity, Answer, Participant, Rencontre
 from workshops.selectors import answer_data
 from workshops.services import answer_save
@@ -180,3 +180,91 @@ def talk_slide_step(*, activity: Activity, index: int, offset: int) -> bool:
     locked.save(update_fields=["config"])
     _broadcast_if_current(locked, ("screen", "control"))
     return True
+
+
+# ---------------------------------------------------------------- look back
+
+LOOKBACK_MAX_ITEMS = 12  # per participant and activity: enough to say it, not to flood
+
+
+class LookbackLimitError(Exception):
+    """The participant already gave the most items an activity takes."""
+
+
+class LookbackNotAllowedError(Exception):
+    """Supporting one's own item, a hidden one, or one of another rencontre."""
+
+
+def lookback_key(text: str) -> str:
+    """The text folded for the double-tap check: case and runs of spaces aside."""
+    return " ".join(text.casefold().split())
+
+
+@transaction.atomic
+def lookback_item_add(
+    *, activity: Activity, participant: Participant, column: str, text: str, theme: str = ""
+) -> LookbackItem:
+    """Add one item to a column ("worked" or "blocked"), with an optional theme. The same
+    text sent again to the same column (a double tap) returns the item already stored.
+    Raises LookbackLimitError past LOOKBACK_MAX_ITEMS. Side effects: the wall and the panel
+    refresh their columns."""
+    text = " ".join(text.split())
+    # Lock the participant row: two quick posts are checked one after the other.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    key = lookback_key(text)
+    existing = LookbackItem.objects.filter(
+        activity=activity, participant=participant, column=column, key=key
+    ).first()
+    if existing is not None:
+        return existing
+    if (
+        LookbackItem.objects.filter(activity=activity, participant=participant).count()
+        >= LOOKBACK_MAX_ITEMS
+    ):
+        raise LookbackLimitError
+    item = LookbackItem.objects.create(
+        activity=activity, participant=participant, column=column, text=text, key=key, theme=theme
+    )
+    broadcast_refresh_on_commit(activity.step.rencontre_id, ("results",))
+    return item
+
+
+@transaction.atomic
+def lookback_item_remove(*, participant: Participant, item: LookbackItem) -> bool:
+    """The author takes back one of their items (and the supports it had). Side effects:
+    the wall and the panel refresh."""
+    deleted, _ = LookbackItem.objects.filter(pk=item.pk, participant=participant).delete()
+    if deleted:
+        broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return bool(deleted)
+
+
+@transaction.atomic
+def lookback_support_set(
+    *, participant: Participant, item: LookbackItem, supported: bool
+) -> LookbackItem:
+    """'Je soutiens' another's item, or withdraw it. Setting a state (not flipping it)
+    makes a double tap harmless; supporting twice counts once. One's own item, a hidden
+    item or one of another rencontre raise LookbackNotAllowedError (withdrawing stays
+    possible from a hidden item). Side effects: the counts refresh on the wall."""
+    rencontre_id = item.activity.step.rencontre_id
+    if rencontre_id != participant.rencontre_id or item.participant_id == participant.pk:
+        raise LookbackNotAllowedError
+    if supported:
+        if item.hidden:
+            raise LookbackNotAllowedError
+        LookbackSupport.objects.get_or_create(item=item, participant=participant)
+    else:
+        LookbackSupport.objects.filter(item=item, participant=participant).delete()
+    broadcast_refresh_on_commit(rencontre_id, ("results",))
+    return item
+
+
+@transaction.atomic
+def lookback_item_set_hidden(*, activity: Activity, item: LookbackItem, hidden: bool) -> bool:
+    """Moderation: hide (or show again) one item; it stays in the database, marked, with its
+    supports. Side effects: the projector drops it at once."""
+    updated = LookbackItem.objects.filter(activity=activity, pk=item.pk).update(hidden=hidden)
+    if updated:
+        broadcast_state_on_commit(activity.step.rencontre_id, roles=("screen", "control"))
+    return bool(updated)

@@ -189,6 +189,7 @@ def test_exports_respect_consent_and_carry_every_table(client, filled):
         "agenda",
         "participants",
         "priorites",
+        "regard_en_arriere",
         "rencontre",
         "reponses",
     ]

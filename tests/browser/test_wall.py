@@ -29,6 +29,7 @@ KINDS = [
     "poll",
     "question",
     "ranking",
+    "lookback",
     "territory",
     "filiere_map",
     "priority",
@@ -136,6 +137,15 @@ PARTNERS = [
     "Banque Populaire Auvergne Rhône Alpes",
 ]
 RELATIONS = ["subcontractor", "supplier", "customer", "research", "training"]
+LOOKBACK = [
+    "La reprise de la fonderie de Marnaz par un groupe familial de la vallée, avec le maintien des quatre-vingts emplois et un plan de formation",
+    "Le campus des métiers",
+    "Trois ans pour obtenir l'autorisation environnementale de l'extension de l'usine de roulements, faute d'interlocuteur unique à la préfecture",
+    "Aucune friche prête à accueillir un projet de plus de deux hectares",
+    "Le club des DRH du décolletage qui partage ses candidats et ses formations depuis 2020",
+    "Le prix de l'électricité a gelé deux projets d'extension en 2022 et 2023",
+]
+THEMES = ["foncier", "competences", "energie", "financement", "acceptabilite", "autre", ""]
 
 
 def fill_room(code: str) -> dict[str, str]:
@@ -194,6 +204,19 @@ def fill_room(code: str) -> dict[str, str]:
             partner=PARTNERS[(i * 7) % len(PARTNERS)],
             relation=RELATIONS[i % len(RELATIONS)],
         )
+    for n, person in enumerate(people):
+        item = plenary_services.lookback_item_add(
+            activity=activities["lookback"],
+            participant=person,
+            column="worked" if n % 2 == 0 else "blocked",
+            text=f"{LOOKBACK[n % len(LOOKBACK)]} ({n + 1})"[:140],
+            theme=THEMES[n % len(THEMES)],
+        )
+        for supporter in people[: (n * 5) % 9]:
+            if supporter != person:
+                plenary_services.lookback_support_set(
+                    participant=supporter, item=item, supported=True
+                )
     p_services.tables_form(rencontre=rencontre, mode="mixed", size=6, seed=3)
     return {kind: activity.title for kind, activity in activities.items()}
 
