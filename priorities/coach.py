@@ -772,6 +772,7 @@ JOB_RE, JOB_KIND_RE, BENEFIT_RE = (
 _BENEFIT_RES = {code: _starts(words) for code, words in BENEFIT_LEXICON.items()}
 _ORIGIN_RES = {kind: _starts(words) for kind, words in ORIGIN_LEXICON.items()}
 _DOCUMENT_RES = {code: _starts(words) for code, words in DOCUMENT_LEXICON.items()}
+_DOCUMENT_LEAD = re.compile(r"\s*(?:(?:et|avec|par|via|grace a|pour|dont) )+")
 
 
 @lru_cache(maxsize=32)
@@ -882,6 +883,9 @@ def _document(statement: str, origin: list[int], text: str) -> tuple[str, str]:
         return "", ""
     start, code = min(found)
     left = max(text.rfind(mark, 0, start) for mark in ",;:.") + 1
+    lead = _DOCUMENT_LEAD.match(text, left)  # "avec une révision du SCoT": "une révision…"
+    if lead and lead.end() <= start:
+        left = lead.end()
     stops = [text.find(mark, start) for mark in ",;.!?"]
     right = min([i for i in stops if i != -1] or [len(text)])
     if left == 0 and right >= len(text.rstrip(" .!?")):

@@ -46,7 +46,7 @@ PRECISE = (
             "Créer 50 emplois dans les batteries, avec une fiche du contrat Territoires "
             "d'industrie",
             "ti",
-            "avec une fiche du contrat Territoires d'industrie",
+            "une fiche du contrat Territoires d'industrie",
         ),
         ("Revoir la stratégie économique de l'agglo : trois filières cibles", "epci", ""),
         # Not a document: "plus", "Écosse", "plumes" start like "plu" or contain "scot".
@@ -91,9 +91,9 @@ def test_the_document_named_is_proposed_with_its_clause_while_the_field_is_empty
     (proposal,) = [p for p in propose(reading, {}, year=2026) if p.field == "document"]
     assert proposal.fill == {
         "document": "scot",
-        "document_change": "avec un avenant au SCoT d'ici 2027",
+        "document_change": "un avenant au SCoT d'ici 2027",
     }
-    assert proposal.value == "SCoT — « avec un avenant au SCoT d'ici 2027 »"
+    assert proposal.value == "SCoT — « un avenant au SCoT d'ici 2027 »"
     kept = propose(reading, {"document_change": "déjà écrit"}, year=2026)
     assert [p.fill for p in kept if p.field == "document"] == [{"document": "scot"}]
     assert [
