@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
@@ -57,7 +58,7 @@ def priority_wall(activity: Activity) -> KindResults:
             "precise": precise,
             "spotlight": next((p for p in priorities if p.pk == spotlight_id), None),
             "documents": documents,
-            "undocumented": len(priorities) - sum(len(items) for _c, _l, items in documents),
+            "undocumented": len(priorities) - sum(len(d.priorities) for d in documents),
             "all": priorities,
         },
     )
@@ -268,23 +269,39 @@ def seating_key(activity) -> str:
     return ",".join(f"{p}:{n}" for p, n in seats.values_list("participant_id", "table__number"))
 
 
-def priorities_by_document(
-    priorities: Iterable[Priority],
-) -> list[tuple[str, str, list[Priority]]]:
-    """(document value, label, priorities) for each planning document named by at least one
-    priority: the most named first, then in the order of the choices; inside a document, the
-    priorities saying what should change first, in the given order. Priorities without a
-    document are left out."""
+@dataclass(frozen=True)
+class DocumentGroup:
+    """The priorities asking to change one planning document."""
+
+    code: str  # a PlanningDocument value
+    label: str
+    priorities: list[Priority]  # those saying what should change first
+    lines: list[tuple[str, int]]  # each distinct change line, and how many priorities say it
+
+
+def priorities_by_document(priorities: Iterable[Priority]) -> list[DocumentGroup]:
+    """The planning documents named by at least one priority: the most named first, then in
+    the order of the choices; inside a document, the priorities saying what should change
+    first, in the given order, and the change lines said the same way (case and spaces
+    aside) counted once. Priorities without a document are left out."""
     order = {value: n for n, value in enumerate(PlanningDocument.values)}
     groups: dict[str, list[Priority]] = defaultdict(list)
     for priority in priorities:
         if priority.document in order:
             groups[priority.document].append(priority)
-    return [
-        (
-            code,
-            str(PlanningDocument(code).label),
-            sorted(items, key=lambda p: not p.document_change.strip()),
+    out = []
+    for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), order[kv[0]])):
+        lines: dict[str, list] = {}
+        for priority in items:
+            line = " ".join(priority.document_change.split())
+            if line:
+                lines.setdefault(line.casefold(), [line, 0])[1] += 1
+        out.append(
+            DocumentGroup(
+                code=code,
+                label=str(PlanningDocument(code).label),
+                priorities=sorted(items, key=lambda p: not p.document_change.strip()),
+                lines=[(line, n) for line, n in lines.values()],
+            )
         )
-        for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), order[kv[0]]))
-    ]
+    return out

@@ -240,13 +240,14 @@ def test_priorities_by_document_most_named_first_then_choice_order(room):
     b = _priority(rencontre, 2, "scot", "Densifier")
     c = _priority(rencontre, 3, "plui", "Zoner la friche")
     d = _priority(rencontre, 4, "srdeii", "Une aide")
-    _priority(rencontre, 5, "")
+    none = _priority(rencontre, 5, "")
     e = _priority(rencontre, 6, "plui", "Hauteur")
-    groups = priorities_by_document([a, b, c, d, Priority.objects.get(statement="Priorité 5"), e])
-    assert [(code, label, [p.pk for p in items]) for code, label, items in groups] == [
-        ("scot", "SCoT", [b.pk, a.pk]),
-        ("plui", "PLUi", [c.pk, e.pk]),
-        ("srdeii", "SRDEII (schéma régional)", [d.pk]),
+    f = _priority(rencontre, 7, "plui", " zoner  la FRICHE ")  # the same line, said otherwise
+    groups = priorities_by_document([a, b, c, d, none, e, f])
+    assert [(g.code, g.label, [p.pk for p in g.priorities], g.lines) for g in groups] == [
+        ("plui", "PLUi", [c.pk, e.pk, f.pk], [("Zoner la friche", 2), ("Hauteur", 1)]),
+        ("scot", "SCoT", [b.pk, a.pk], [("Densifier", 1)]),
+        ("srdeii", "SRDEII (schéma régional)", [d.pk], [("Une aide", 1)]),
     ]
     assert priorities_by_document([]) == []
 
@@ -255,24 +256,28 @@ def test_the_wall_and_the_pdf_group_by_document(room, django_assert_max_num_quer
     rencontre, activity = room
     _priority(rencontre, 1, "plui", "Classer la friche en zone d'activités")
     _priority(rencontre, 2, "plui", "")
+    _priority(rencontre, 5, "plui", "Classer la friche en zone d'activités")
     _priority(rencontre, 3, "ti", "Une fiche action compétences")
     _priority(rencontre, 4, "")
     with django_assert_max_num_queries(4):
         results = priority_wall(activity)
-    assert [(code, len(items)) for code, _label, items in results["documents"]] == [
-        ("plui", 2),
+    assert [(doc.code, len(doc.priorities)) for doc in results["documents"]] == [
+        ("plui", 3),
         ("ti", 1),
     ]
     assert results["undocumented"] == 1
     context = {"results": results, "activity": activity, "rencontre": rencontre}
     wall = render_to_string("priorities/kinds/priority.html#wall", context)
     assert "Documents à faire évoluer" in wall
-    assert 'data-document="plui">PLUi <span class="docwall__n">2</span>' in wall
-    assert wall.count('class="docwall__item"') == 2  # the change lines, not the empty one
+    assert 'data-document="plui">PLUi <span class="docwall__n">3</span>' in wall
+    # Each distinct change line once, with its count; not the empty one.
+    assert wall.count('class="docwall__item"') == 2
+    assert 'activités <span class="docwall__times">×2</span>' in wall
     assert "Classer la friche en zone d&#x27;activités" in wall
     pdf = render_to_string("priorities/kinds/priority.html#pdf", context)
     assert "Par document à faire évoluer" in pdf
-    assert "PLUi (2)" in pdf
+    assert "PLUi (3)" in pdf
+    assert pdf.count("Classer la friche en zone d&#x27;activités") == 2  # each priority
     assert "Contrat Territoires d&#x27;industrie (1)" in pdf
     assert "changement à préciser" in pdf
     assert "1 priorité ne nomme pas encore de document." in pdf
