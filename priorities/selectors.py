@@ -278,6 +278,11 @@ class DocumentGroup:
     priorities: list[Priority]  # those saying what should change first
     lines: list[tuple[str, int]]  # each distinct change line, and how many priorities say it
 
+    @property
+    def unsaid(self) -> int:
+        """How many of its priorities do not say yet what should change."""
+        return len(self.priorities) - sum(n for _line, n in self.lines)
+
 
 def priorities_by_document(priorities: Iterable[Priority]) -> list[DocumentGroup]:
     """The planning documents named by at least one priority: the most named first, then in

@@ -249,6 +249,7 @@ def test_priorities_by_document_most_named_first_then_choice_order(room):
         ("scot", "SCoT", [b.pk, a.pk], [("Densifier", 1)]),
         ("srdeii", "SRDEII (schéma régional)", [d.pk], [("Une aide", 1)]),
     ]
+    assert [g.unsaid for g in groups] == [0, 1, 0]
     assert priorities_by_document([]) == []
 
 
@@ -277,9 +278,9 @@ def test_the_wall_and_the_pdf_group_by_document(room, django_assert_max_num_quer
     pdf = render_to_string("priorities/kinds/priority.html#pdf", context)
     assert "Par document à faire évoluer" in pdf
     assert "PLUi (3)" in pdf
-    assert pdf.count("Classer la friche en zone d&#x27;activités") == 2  # each priority
+    assert 'Classer la friche en zone d&#x27;activités <span class="precision">×2</span>' in pdf
     assert "Contrat Territoires d&#x27;industrie (1)" in pdf
-    assert "changement à préciser" in pdf
+    assert "1 priorité ne dit pas encore quoi y changer." in pdf
     assert "1 priorité ne nomme pas encore de document." in pdf
 
 
