@@ -46,7 +46,11 @@ def test_phones_name_their_document_and_the_wall_and_pdf_group_by_it(browser, sq
     lea.get_by_label("Qu'y changer, en une ligne ?").fill(FRICHE)
     expect(coach).to_contain_text("Précision 6/6")
     expect(lea.locator("#save-1")).to_contain_text("Enregistré")
-    lea.get_by_label("Qu'y changer, en une ligne ?").scroll_into_view_if_needed()
+    # The question just under the sticky coach, as a thumb scrolls it.
+    lea.locator(".checks--document legend").evaluate(
+        "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY"
+        " - window.innerHeight * 0.5)"
+    )
     shot(lea, "documents-phone")
     lea.reload()
     expect(lea.get_by_label("PLUi", exact=True)).to_be_checked()
