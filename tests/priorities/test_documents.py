@@ -179,10 +179,12 @@ def test_the_phone_saves_the_document_and_a_bad_value_keeps_the_rest(room):
         "plui",
         "",
     )
-    phone.post(
+    html = phone.post(
         save_url(rencontre, activity),
         {"rank": 1, "statement": PRECISE, "document": "plui", "document_change": "Zoner 5 ha"},
-    )
+    ).content.decode()
+    assert "Précision 6/6" in html
+    assert "Priorité précise : elle répond aux six questions." in html
     priority.refresh_from_db()
     assert (priority.document_change, priority.precision) == ("Zoner 5 ha", 6)
     # The reload shows both, the document as a checked tile.
