@@ -1,6 +1,6 @@
 """The precision coach: deterministic rules, no outside service.
 
-A priority is precise when it answers five questions. Each is satisfied either by the
+A priority is precise when it answers six questions. Each is satisfied either by the
 structured field on the phone or by the sentence itself:
 1. filière     — a filière chosen, or named in the sentence: a filière of the list by its name,
                  or one of the usual words of a national filière ("batteries", "industrie du
@@ -14,7 +14,12 @@ structured field on the phone or by the sentence itself:
                  or skills is recruitment, not an outside project.
 5. mesure      — a horizon *and* a success indicator ("d'ici 2028" and "mesuré par…", "%",
                  "taux de"…); a number of jobs to reach by a date is its own indicator.
-The precision level is the number of questions answered (0 to 5). The next question asked is
+6. document    — the strategy or planning document to change *and* what should change in it
+                 (the two fields), or a document named in the sentence ("inscrire au PLUi…",
+                 "réviser le SCoT", "le contrat Territoires d'industrie", "SRDEII", "stratégie
+                 économique de l'EPCI"…, see DOCUMENT_LEXICON): the sentence then says the change.
+                 A document chosen without the change is asked "what should change in it".
+The precision level is the number of questions answered (0 to 6). The next question asked is
 the first unanswered one in that order. A sentence built on a vague verb, on attractiveness
 alone or on reindustrialisation in general ("développer", "accompagner", "attirer des projets",
 "attractivité", "réindustrialiser") is flagged as general while it has no filière, no jobs
@@ -26,8 +31,9 @@ filières are named, the one right after the word "filière" wins, then the firs
 order (the longest words first at one place), then a filière added locally, then the list order.
 
 Besides its level, the coach says what it read (`Reading`): the filière, the number and
-kinds of jobs, the benefits and the phrase that names them, the origin and the horizon. The
-phone proposes each in its field when that field is empty (`propose`).
+kinds of jobs, the benefits and the phrase that names them, the origin, the horizon and the
+planning document (with the clause naming it). The phone proposes each in its field when that
+field is empty (`propose`).
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from typing import Any, Protocol
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from priorities.models import Benefit, Horizon, Origin
+from priorities.models import Benefit, Horizon, Origin, PlanningDocument
 from territories.filieres import CNI_FILIERES, NEW_FILIERES
 from territories.models import Filiere
 
@@ -664,13 +670,46 @@ _GENERIC_AFTER_FILIERE = frozenset(
     ]
 )
 
+# The usual names of each planning document (PlanningDocument values), folded.
+DOCUMENT_LEXICON: dict[str, tuple[str, ...]] = {
+    "srdeii": (
+        "srdeii",
+        "srdei\\b",
+        "schema regional de developpement economique",
+        "schema regional economique",
+        "strategie regionale",
+    ),
+    "epci": (
+        "strategie economique",
+        "strategie de developpement economique",
+        "strategie intercommunale",
+        "strategie de l'epci",
+        "strategie de la communaute",
+        "schema de developpement economique",
+        "projet de territoire",
+    ),
+    "scot": ("scot\\b", "schema de coherence territoriale"),
+    "plui": ("plui?\\b", "plu intercommunal", "plan local d'urbanisme", "reglement d'urbanisme"),
+    "ti": (
+        "territoires? d'industrie",
+        "contrat ti\\b",
+        "programme ti\\b",
+    ),
+}
+
 QUESTIONS = {
     "filiere": _("Dans quelle filière ?"),
     "jobs": _("Combien d'emplois, et lesquels ?"),
     "benefits": _("Quelles retombées locales attendez-vous ?"),
     "origin": _("Faire grandir des entreprises locales, attirer des projets extérieurs ou créer ?"),
     "measure": _("À quel horizon, et comment saurez-vous que c'est réussi ?"),
+    "document": _(
+        "Quel document faut-il faire évoluer (SRDEII, stratégie de l'EPCI, SCoT, PLUi, "
+        "contrat Territoires d'industrie…), et qu'y changer ?"
+    ),
 }
+# Asked instead of the last question when the document is chosen but not the change.
+DOCUMENT_CHANGE_QUESTION = _("Que faut-il changer dans ce document, en une ligne ?")
 ORDER = tuple(QUESTIONS)
 
 
@@ -705,6 +744,8 @@ class Reading:
     origin: str = ""  # an Origin value
     horizon_year: int | None = None  # "d'ici 2028" -> 2028
     horizon_years: int | None = None  # "d'ici trois ans" -> 3
+    document: str = ""  # a PlanningDocument value
+    document_phrase: str = ""  # the clause naming it, as written
 
 
 @dataclass(frozen=True)
@@ -730,6 +771,8 @@ JOB_RE, JOB_KIND_RE, BENEFIT_RE = (
 )
 _BENEFIT_RES = {code: _starts(words) for code, words in BENEFIT_LEXICON.items()}
 _ORIGIN_RES = {kind: _starts(words) for kind, words in ORIGIN_LEXICON.items()}
+_DOCUMENT_RES = {code: _starts(words) for code, words in DOCUMENT_LEXICON.items()}
+_DOCUMENT_LEAD = re.compile(r"\s*(?:(?:et|avec|par|via|grace a|pour|dont) )+")
 
 
 @lru_cache(maxsize=32)
@@ -828,6 +871,28 @@ def _horizon(text: str) -> tuple[int | None, int | None]:
     return (max(years) if years else None), span
 
 
+def _document(statement: str, origin: list[int], text: str) -> tuple[str, str]:
+    """(document, clause): the first planning document named in reading order, and the
+    clause naming it when the sentence has more than one clause ('' otherwise)."""
+    found = []
+    for code, pattern in _DOCUMENT_RES.items():
+        m = pattern.search(text)
+        if m:
+            found.append((m.start(), code))
+    if not found:
+        return "", ""
+    start, code = min(found)
+    left = max(text.rfind(mark, 0, start) for mark in ",;:.") + 1
+    lead = _DOCUMENT_LEAD.match(text, left)  # "avec une révision du SCoT": "une révision…"
+    if lead and lead.end() <= start:
+        left = lead.end()
+    stops = [text.find(mark, start) for mark in ",;.!?"]
+    right = min([i for i in stops if i != -1] or [len(text)])
+    if left == 0 and right >= len(text.rstrip(" .!?")):
+        return code, ""
+    return code, _original(statement, origin, left, right).strip()[:200].rstrip()
+
+
 def read(statement: str, filieres: Sequence[FiliereLike] | None = None) -> Reading:
     """What the sentence names, field by field, against the filières of the list (the
     shipped list when none is given). Pure and deterministic."""
@@ -844,6 +909,7 @@ def read(statement: str, filieres: Sequence[FiliereLike] | None = None) -> Readi
         code for code, pattern in _BENEFIT_RES.items() if code and pattern.search(text)
     )
     year, span = _horizon(text)
+    document, document_phrase = _document(statement, origin, text)
     return Reading(
         filiere=slug,
         filiere_name=name,
@@ -855,6 +921,8 @@ def read(statement: str, filieres: Sequence[FiliereLike] | None = None) -> Readi
         origin=_origin(text),
         horizon_year=year,
         horizon_years=span,
+        document=document,
+        document_phrase=document_phrase,
     )
 
 
@@ -868,6 +936,8 @@ def coach(
     origin: str = "",
     horizon: str = "",
     indicator: str = "",
+    document: str = "",
+    document_change: str = "",
     filieres: Sequence[FiliereLike] | None = None,
 ) -> Coaching:
     """The precision of a priority, the one next question that would raise it, and what
@@ -887,13 +957,17 @@ def coach(
         "origin": bool(origin) or any(p.search(text) for p in _ORIGIN_RES.values()),
         "measure": has_horizon
         and (bool(indicator.strip()) or bool(INDICATOR.search(text)) or has_jobs_number),
+        "document": bool(reading.document) or (bool(document) and bool(document_change.strip())),
     }
     level = sum(answered.values())
     vague = bool(VAGUE.search(text)) and not (
         answered["filiere"] or answered["jobs"] or answered["benefits"]
     )
     missing = [key for key in ORDER if not answered[key]]
-    return Coaching(level, answered, str(QUESTIONS[missing[0]]) if missing else "", vague, reading)
+    question = QUESTIONS[missing[0]] if missing else ""
+    if missing[:1] == ["document"] and document:
+        question = DOCUMENT_CHANGE_QUESTION
+    return Coaching(level, answered, str(question), vague, reading)
 
 
 def coach_priority(priority, filieres: Sequence[FiliereLike] | None = None) -> Coaching:
@@ -912,6 +986,8 @@ def coach_priority(priority, filieres: Sequence[FiliereLike] | None = None) -> C
         origin=priority.origin,
         horizon=priority.horizon,
         indicator=priority.indicator,
+        document=priority.document,
+        document_change=priority.document_change,
         filieres=filieres,
     )
 
@@ -996,4 +1072,11 @@ def propose(reading: Reading, current: Mapping[str, Any], *, year: int) -> tuple
     if choice and empty("horizon"):
         label = str(Horizon(choice).label)
         out.append(Proposal("horizon", str(_("horizon")), label, {"horizon": choice}))
+    if reading.document and empty("document"):
+        value = str(PlanningDocument(reading.document).label)
+        values = {"document": reading.document}
+        if reading.document_phrase and empty("document_change"):
+            value = f"{value} — « {reading.document_phrase} »"
+            values["document_change"] = reading.document_phrase
+        out.append(Proposal("document", str(_("document")), value, values))
     return tuple(out)

@@ -6,7 +6,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from priorities.models import Action, Benefit, Horizon, Origin, PeerGroup, Priority
+from priorities.models import (
+    Action,
+    Benefit,
+    Horizon,
+    Origin,
+    PeerGroup,
+    PlanningDocument,
+    Priority,
+)
 from territories.models import Filiere
 from workshops.kinds import KindConfigForm, KindForm
 from workshops.models import Participant
@@ -75,6 +83,21 @@ class PriorityForm(KindForm):
     )
     indicator = forms.CharField(
         label=_("Comment saurez-vous que c'est réussi ?"), required=False, max_length=200
+    )
+    document = forms.ChoiceField(
+        label=_("Quel document faut-il faire évoluer ?"),
+        choices=PlanningDocument.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Ce document n'est pas dans la liste.")},
+    )
+    document_change = forms.CharField(
+        label=_("Qu'y changer, en une ligne ?"),
+        required=False,
+        max_length=200,
+        error_messages={
+            "max_length": _("200 caractères au plus (vous en avez tapé %(show_value)d).")
+        },
     )
 
     @classmethod

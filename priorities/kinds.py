@@ -25,7 +25,7 @@ from priorities.forms import (
     TablesForm,
     next_working_day,
 )
-from priorities.models import Action, Priority
+from priorities.models import Action, PlanningDocument, Priority
 from workshops.kinds import (
     ActivityKind,
     Command,
@@ -55,8 +55,9 @@ def _unspotlight(*, activity: Activity) -> None:
 
 
 class PriorityKind(ActivityKind):
-    """Each participant writes one (or two) precise priorities, coached as they type; the wall
-    groups them by filière."""
+    """Each participant writes one (or two) precise priorities, coached as they type, each
+    naming the planning document it should change; the wall groups them by filière and by
+    document."""
 
     key = "priority"
     label = _("Priorité précise")
@@ -161,7 +162,13 @@ class PriorityKind(ActivityKind):
 
     def examples(self, activity: Activity) -> tuple[Example, ...]:
         statement = "Former 40 soudeurs par an pour la filière automobile d'ici 2028"
-        return (Example("phone", "enregistrer", {"rank": 1, "statement": statement}),)
+        fields = {
+            "rank": 1,
+            "statement": statement,
+            "document": PlanningDocument.TI,
+            "document_change": "Une fiche action formation dans le contrat",
+        }
+        return (Example("phone", "enregistrer", fields),)
 
 
 def _remove_action(*, activity: Activity, participant: Participant, action: Action) -> None:

@@ -32,6 +32,17 @@ class Horizon(models.TextChoices):
     LONGER = "10y", _("Au-delà")
 
 
+class PlanningDocument(models.TextChoices):
+    """The strategy or planning document a priority asks to change."""
+
+    SRDEII = "srdeii", _("SRDEII (schéma régional)")
+    EPCI = "epci", _("Stratégie économique de l'EPCI")
+    SCOT = "scot", _("SCoT")
+    PLUI = "plui", _("PLUi")
+    TI = "ti", _("Contrat Territoires d'industrie")
+    OTHER = "other", _("Autre document")
+
+
 class Priority(models.Model):
     """One participant's priority, made precise dimension by dimension."""
 
@@ -52,7 +63,11 @@ class Priority(models.Model):
     origin = models.CharField(_("origine"), max_length=12, choices=Origin.choices, blank=True)
     horizon = models.CharField(_("horizon"), max_length=4, choices=Horizon.choices, blank=True)
     indicator = models.CharField(_("indicateur de réussite"), max_length=200, blank=True)
-    precision = models.PositiveSmallIntegerField(default=0)  # 0-5, from the coach
+    document = models.CharField(
+        _("document à faire évoluer"), max_length=8, choices=PlanningDocument.choices, blank=True
+    )
+    document_change = models.CharField(_("ce qui doit y changer"), max_length=200, blank=True)
+    precision = models.PositiveSmallIntegerField(default=0)  # 0-6, from the coach
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

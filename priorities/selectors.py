@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from priorities.models import Action, PeerGroup, Priority, Seat
+from priorities.models import Action, PeerGroup, PlanningDocument, Priority, Seat
 from workshops.kinds import KindResults
 from workshops.models import Activity, Participant
 from workshops.personal_data import names_person
 
+PRECISE_LEVEL = 5  # a priority answering 5 or 6 of the coach's six questions is precise
+
 
 def priority_wall(activity: Activity) -> KindResults:
-    """Priorities grouped by filière (biggest groups first), with precision levels."""
+    """Priorities grouped by filière (biggest groups first), with precision levels, and by
+    the planning document they ask to change (`priorities_by_document`)."""
     rencontre_id = activity.step.rencontre_id
     priorities = list(
         Priority.objects.filter(rencontre_id=rencontre_id)
@@ -30,7 +35,8 @@ def priority_wall(activity: Activity) -> KindResults:
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     spotlight_id = activity.config.get("spotlight")
     filieres = Counter(p.filiere_label for p in priorities if p.filiere_label)
-    precise = sum(1 for p in priorities if p.precision >= 4)
+    precise = sum(1 for p in priorities if p.precision >= PRECISE_LEVEL)
+    documents = priorities_by_document(priorities)
     return KindResults(
         n_answers=len({p.participant_id for p in priorities}),
         n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
@@ -41,7 +47,7 @@ def priority_wall(activity: Activity) -> KindResults:
             ),
             (
                 ngettext(
-                    "priorité précise (4 ou 5 sur 5)", "priorités précises (4 ou 5 sur 5)", precise
+                    "priorité précise (5 ou 6 sur 6)", "priorités précises (5 ou 6 sur 6)", precise
                 ),
                 precise,
             ),
@@ -51,6 +57,8 @@ def priority_wall(activity: Activity) -> KindResults:
             "groups": ordered,
             "precise": precise,
             "spotlight": next((p for p in priorities if p.pk == spotlight_id), None),
+            "documents": documents,
+            "undocumented": len(priorities) - sum(len(d.priorities) for d in documents),
             "all": priorities,
         },
     )
@@ -189,6 +197,8 @@ def priority_rows(rencontre) -> list[list[Any]]:
             p.get_origin_display(),
             p.get_horizon_display(),
             p.indicator,
+            p.get_document_display(),
+            p.document_change,
             p.precision,
         ]
         for p in Priority.objects.filter(rencontre=rencontre)
@@ -211,6 +221,8 @@ PRIORITY_COLUMNS = (
     "origine",
     "horizon",
     "indicateur",
+    "document",
+    "changement_document",
     "niveau_precision",
 )
 
@@ -255,3 +267,46 @@ def seating_key(activity) -> str:
         "participant_id"
     )
     return ",".join(f"{p}:{n}" for p, n in seats.values_list("participant_id", "table__number"))
+
+
+@dataclass(frozen=True)
+class DocumentGroup:
+    """The priorities asking to change one planning document."""
+
+    code: str  # a PlanningDocument value
+    label: str
+    priorities: list[Priority]  # those saying what should change first
+    lines: list[tuple[str, int]]  # each distinct change line, and how many priorities say it
+
+    @property
+    def unsaid(self) -> int:
+        """How many of its priorities do not say yet what should change."""
+        return len(self.priorities) - sum(n for _line, n in self.lines)
+
+
+def priorities_by_document(priorities: Iterable[Priority]) -> list[DocumentGroup]:
+    """The planning documents named by at least one priority: the most named first, then in
+    the order of the choices; inside a document, the priorities saying what should change
+    first, in the given order, and the change lines said the same way (case and spaces
+    aside) counted once. Priorities without a document are left out."""
+    order = {value: n for n, value in enumerate(PlanningDocument.values)}
+    groups: dict[str, list[Priority]] = defaultdict(list)
+    for priority in priorities:
+        if priority.document in order:
+            groups[priority.document].append(priority)
+    out = []
+    for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), order[kv[0]])):
+        lines: dict[str, list] = {}
+        for priority in items:
+            line = " ".join(priority.document_change.split())
+            if line:
+                lines.setdefault(line.casefold(), [line, 0])[1] += 1
+        out.append(
+            DocumentGroup(
+                code=code,
+                label=str(PlanningDocument(code).label),
+                priorities=sorted(items, key=lambda p: not p.document_change.strip()),
+                lines=[(line, n) for line, n in lines.values()],
+            )
+        )
+    return out

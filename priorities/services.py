@@ -26,6 +26,8 @@ PRIORITY_FIELDS = (
     "origin",
     "horizon",
     "indicator",
+    "document",
+    "document_change",
 )
 
 

@@ -33,7 +33,7 @@ def test_a_precise_sentence_ends_under_its_filiere_on_the_wall_and_in_the_csv(
 
     phone.get_by_label("Ma priorité, en une phrase").fill(PRECISE)
     coach = phone.locator("#coach-1")
-    expect(coach).to_contain_text("Précision 5/5")
+    expect(coach).to_contain_text("Précision 5/6")
     proposals = coach.locator(".proposal")
     expect(proposals.filter(has_text=FILIERE)).to_have_count(1)
     expect(proposals.filter(has_text="120")).to_have_count(1)

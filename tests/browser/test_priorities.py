@@ -29,7 +29,7 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     vague = phones[0]
     vague.get_by_label("Ma priorité, en une phrase").fill("Attirer des projets exogènes")
     coach = vague.locator("#coach-1")
-    expect(coach).to_contain_text("Précision 1/5")
+    expect(coach).to_contain_text("Précision 1/6")
     expect(coach).to_contain_text("Dans quelle filière ?")
     vague.get_by_label("Filière", exact=True).select_option(label="Transition énergétique")
     expect(coach).to_contain_text("Combien d'emplois, et lesquels ?")
@@ -38,7 +38,7 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     vague.get_by_label("Sous-traitance locale").check()
     vague.get_by_label("Horizon").select_option(label="D'ici 3 ans")
     vague.get_by_label("Comment saurez-vous que c'est réussi ?").fill("emplois pourvus localement")
-    expect(coach).to_contain_text("Précision 5/5")
+    expect(coach).to_contain_text("Précision 5/6")
     shot(vague, "priorities-phone-coach")
     vague.reload()
     expect(vague.get_by_label("Combien d'emplois ?")).to_have_value("150")

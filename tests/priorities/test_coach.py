@@ -1,5 +1,5 @@
 """The precision coach on a table of priorities, from vague to precise: the level each one
-should get (0-5), whether it reads as general, and what the coach reads in it."""
+should get (0-6), whether it reads as general, and what the coach reads in it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from priorities.coach import (
+    DOCUMENT_CHANGE_QUESTION,
     FILIERE_LEXICON,
     QUESTIONS,
     SHIPPED_FILIERES,
@@ -418,7 +419,20 @@ def test_next_question_is_the_first_unanswered_dimension():
         horizon="1y",
         indicator="CA",
     )
-    assert (full.level, full.next_question) == (5, "")
+    assert (full.level, full.next_question) == (5, str(QUESTIONS["document"]))
+    fields = {
+        "statement": "x",
+        "filiere": True,
+        "jobs_count": 3,
+        "benefits": ["tax"],
+        "origin": "creation",
+        "horizon": "1y",
+        "indicator": "CA",
+    }
+    chosen = coach(**fields, document="plui")
+    assert (chosen.level, chosen.next_question) == (5, str(DOCUMENT_CHANGE_QUESTION))
+    done = coach(**fields, document="plui", document_change="Une réserve foncière de 5 ha")
+    assert (done.level, done.next_question) == (6, "")
     assert coach(statement="").next_question == "Quelle est votre priorité, en une phrase ?"
 
 
@@ -521,7 +535,7 @@ def test_the_phone_shows_proposals_and_the_accepted_fields_reach_the_wall_and_cs
     part = reverse("workshops:phone_part", args=[rencontre.code, activity.pk])
     typed = {"rank": 1, "statement": PRECISE}
     html = phone.post(url, typed).content.decode()
-    assert "Précision 5/5" in html
+    assert "Précision 5/6" in html
     assert "data-fill=" in html
     assert "&quot;filiere&quot;: &quot;Industries des nouveaux systèmes énergétiques&quot;" in html
     assert priority_wall(activity)["groups"][0][0] == "Filière à préciser"

@@ -63,7 +63,7 @@ def test_priority_autosaves_field_by_field_and_coaches(room):
         save(rencontre, activity), {"rank": 1, "statement": "Attirer des projets exogènes"}
     )
     html = response.content.decode()
-    assert "Précision 1/5" in html
+    assert "Précision 1/6" in html
     assert "Dans quelle filière ?" in html
     assert "Formulation encore générale" in html
     filiere = Filiere.objects.get(name="Transition énergétique")
@@ -79,7 +79,7 @@ def test_priority_autosaves_field_by_field_and_coaches(room):
             "indicator": "emplois créés",
         },
     )
-    assert "Précision 5/5" in response.content.decode()
+    assert "Précision 5/6" in response.content.decode()
     priority = Priority.objects.get()
     assert (priority.filiere, priority.jobs_count, priority.benefits, priority.precision) == (
         filiere,

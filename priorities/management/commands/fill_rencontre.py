@@ -80,6 +80,32 @@ STATEMENTS = [
     ("Créer une filière de réemploi des matériaux du bâtiment", {"benefits": ["jobs", "land"]}),
 ]
 
+# The planning document each priority asks to change, and what should change in it; one
+# priority in seven names none, one in eleven names a document but not yet the change.
+DOCUMENTS = [
+    ("plui", "Classer en zone d'activités les 6 ha de la friche Tefal au lieu de zone naturelle"),
+    ("epci", "Une ligne budgétaire pour l'accompagnement à la reprise des PME industrielles"),
+    ("ti", "Une fiche action « compétences » cofinancée par la Région et France Travail"),
+    ("scot", "Réserver 20 ha de foncier industriel densifiable dans le Document d'orientation"),
+    ("srdeii", "Faire du décolletage une filière prioritaire des aides régionales à l'innovation"),
+    ("plui", "Autoriser les extensions en hauteur des ateliers existants"),
+    (
+        "epci",
+        "Remplacer l'objectif d'attractivité générale par trois filières cibles, avec des "
+        "indicateurs d'emplois suivis chaque année en conseil communautaire et partagés avec "
+        "les chambres consulaires",
+    ),
+    ("other", "Le plan de mobilité : des navettes vers la zone industrielle aux horaires postés"),
+]
+
+
+def document_fields(n: int) -> dict[str, str]:
+    """The document fields of the n-th filled priority (see DOCUMENTS)."""
+    if n % 7 == 6:
+        return {}
+    document, change = DOCUMENTS[n % len(DOCUMENTS)]
+    return {"document": document, "document_change": "" if n % 11 == 10 else change}
+
 
 class Command(BaseCommand):
     help = "Fill a rencontre with realistic answers, priorities, tables and actions."
@@ -172,7 +198,12 @@ class Command(BaseCommand):
                 activity=activity,
                 participant=person,
                 rank=1,
-                values={"statement": statement, "filiere": rng.choice(filieres), **extra},
+                values={
+                    "statement": statement,
+                    "filiere": rng.choice(filieres),
+                    **extra,
+                    **document_fields(n),
+                },
             )
         elif kind == "tables" and n == 0:
             p_services.tables_form(
