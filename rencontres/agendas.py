@@ -215,7 +215,7 @@ def reindustrialisation() -> list[dict]:
                     "body": _(
                         "Rejoignez votre table : vos voisins et leurs priorités s'affichent ici."
                     ),
-                    "minutes": 25,
+                    "minutes": 20,
                 },
                 {
                     "kind": "actions",
@@ -225,7 +225,17 @@ def reindustrialisation() -> list[dict]:
                         "et une échéance. Soutenez celles des autres."
                     ),
                     "config": {"min_actions": 2, "max_actions": 3},
-                    "minutes": 20,
+                    "minutes": 15,
+                },
+                {
+                    "kind": "vote",
+                    "title": _("Décider ensemble"),
+                    "body": _(
+                        "Trois points à répartir entre les propositions des tables et les "
+                        "actions les plus soutenues. Le classement s'affiche à la clôture du vote."
+                    ),
+                    "config": {"points": 3, "actions": 5, "retained": 3},
+                    "minutes": 10,
                 },
             ],
         },
