@@ -256,6 +256,7 @@ class TablesKind(ActivityKind):
     label = _("Tables de pairs")
     template = "priorities/kinds/tables.html"
     has_phone_part = True
+    phone_parts = ("mine", "conclusion")
     shows_results = True
     control_commands = (
         Command("former", TablesForm, _form_tables),

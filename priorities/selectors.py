@@ -278,15 +278,7 @@ def seating_key(activity) -> str:
     seats = Seat.objects.filter(table__rencontre_id=activity.step.rencontre_id).order_by(
         "participant_id"
     )
-    seating = ",".join(f"{p}:{n}" for p, n in seats.values_list("participant_id", "table__number"))
-    conclusions = TableConclusion.objects.filter(
-        table__rencontre_id=activity.step.rencontre_id
-    ).order_by("table_id")
-    written = ",".join(
-        f"{t}:{r}:{u.isoformat()}"
-        for t, r, u in conclusions.values_list("table_id", "reporter_id", "updated_at")
-    )
-    return f"{seating}|{written}"
+    return ",".join(f"{p}:{n}" for p, n in seats.values_list("participant_id", "table__number"))
 
 
 # ---------------------------------------------------------------- what each table concludes

@@ -240,13 +240,14 @@ def _conclusion_for_update(table: PeerGroup) -> TableConclusion:
 @transaction.atomic
 def table_reporter_set(*, table: PeerGroup, participant: Participant) -> TableConclusion:
     """The facilitator names (or replaces) a table's rapporteur, who must sit at the table.
-    Side effects: the table's phones, the wall and the panel update."""
+    Side effects: the wall and the panel update; the table's phones see it at their next
+    look (they poll their table's conclusion, so that nobody's typing is interrupted)."""
     if not Seat.objects.filter(table=table, participant=participant).exists():
         raise NotAllowedError
     conclusion = _conclusion_for_update(table)
     conclusion.reporter = participant
     conclusion.save()
-    broadcast_state_on_commit(table.rencontre_id)
+    broadcast_refresh_on_commit(table.rencontre_id, ("results",))
     return conclusion
 
 
@@ -265,7 +266,7 @@ def table_reporter_volunteer(*, participant: Participant) -> TableConclusion:
     if conclusion.reporter_id is None:
         conclusion.reporter = participant
         conclusion.save()
-        broadcast_state_on_commit(participant.rencontre_id)
+        broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return conclusion
 
 
@@ -274,7 +275,7 @@ def table_conclusion_write(
     *, participant: Participant, findings: str, proposal: str
 ) -> TableConclusion:
     """The rapporteur writes (or rewrites) the table's findings and joint proposal; nobody
-    else may. Side effects: the table's phones show it, the wall and the panel update."""
+    else may. Side effects: as `table_reporter_set`."""
     seat = Seat.objects.filter(participant=participant).select_related("table").first()
     if seat is None:
         raise NotAllowedError
@@ -284,7 +285,7 @@ def table_conclusion_write(
     conclusion.findings = findings
     conclusion.proposal = proposal
     conclusion.save()
-    broadcast_state_on_commit(participant.rencontre_id)
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return conclusion
 
 

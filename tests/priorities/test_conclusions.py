@@ -104,7 +104,7 @@ def test_phones_volunteer_write_and_the_others_read(room):
     rencontre, activity, _user, p = room
     ana, bruno = phone(p["Ana"]), phone(p["Bruno"])
     page = post_phone(ana, rencontre, activity, "rapporteur", {}).content.decode()
-    assert "Vous êtes le rapporteur de votre table." in page
+    assert "Vous êtes le rapporteur : écrivez" in page
     refused = post_phone(bruno, rencontre, activity, "rapporteur", {}).content.decode()
     assert "Votre table a déjà un rapporteur." in refused
     too_long = post_phone(
@@ -217,8 +217,15 @@ def test_conclusions_open_the_pdf_part_and_fill_export_and_personal_part(room):
     assert kind.personal(p["Driss"]) is None  # table 2 has not concluded
 
 
-def test_a_conclusion_changes_the_phones_stage(room):
-    _rencontre, activity, _user, p = room
-    before = kinds.get("tables").stage_key(activity)
+def test_the_other_members_poll_the_conclusion_and_the_rapporteur_does_not(room):
+    rencontre, activity, _user, p = room
     write(p["Ana"], "Un club")
-    assert kinds.get("tables").stage_key(activity) != before
+    part = reverse("workshops:phone_part", args=[rencontre.code, activity.pk])
+    reader = phone(p["Bruno"]).get(part, {"part": "conclusion"}).content.decode()
+    assert reader.strip().startswith('<section id="conclusion-')
+    assert 'hx-trigger="every 10s"' in reader
+    assert "Un club" in reader
+    writer = phone(p["Ana"]).get(part, {"part": "conclusion"}).content.decode()
+    assert 'hx-trigger="every 10s"' not in writer
+    assert 'name="proposal"' in writer
+    assert "Conclusion enregistrée à" in writer
