@@ -190,6 +190,8 @@ class VotePoints(models.Model):
                 fields=["activity", "participant", "option"], name="one_line_per_option"
             )
         ]
+        verbose_name = _("points de vote")
+        verbose_name_plural = _("points de vote")
 
     def __str__(self) -> str:
         return f"{self.participant_id} → {self.option}: {self.points}"

@@ -37,6 +37,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('activity', 'participant', 'option'), name='one_line_per_option')],
+                'verbose_name': 'points de vote',
+                'verbose_name_plural': 'points de vote',
             },
         ),
     ]
