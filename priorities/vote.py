@@ -147,4 +147,8 @@ class VoteKind(ActivityKind):
         options = selectors.vote_options(activity)
         if not options:
             return ()  # nothing to vote on before the tables and the actions
-        return (Example("phone", "points", {"option": options[0]["key"], "points": 2}),)
+        first, last = options[0]["key"], options[-1]["key"]
+        return (  # two points on the first option, then one taken back (or moved)
+            Example("phone", "points", {"option": first, "points": 2}),
+            Example("phone", "points", {"option": last, "points": 1}),
+        )

@@ -513,6 +513,8 @@ MUST_WRITE = (
     "phone:words:repondre",
     "phone:priority:enregistrer",
     "control:tables:former",
+    "phone:tables:conclure",
+    "phone:vote:points",
 )
 
 
