@@ -233,8 +233,14 @@ class AlreadyTakenError(Exception):
 
 
 def _conclusion_for_update(table: PeerGroup) -> TableConclusion:
-    conclusion, _created = TableConclusion.objects.select_for_update().get_or_create(table=table)
-    return conclusion
+    """The table's conclusion row, created if need be, locked until the end of the
+    transaction (two phones of the same table at once: one waits for the other)."""
+    try:
+        with transaction.atomic():
+            TableConclusion.objects.get_or_create(table=table)
+    except IntegrityError:  # created by the other request meanwhile
+        pass
+    return TableConclusion.objects.select_for_update().get(table=table)
 
 
 @transaction.atomic
