@@ -27,6 +27,7 @@ from workshops.kinds import (
     KindConfigForm,
     KindForm,
     KindResults,
+    Personal,
 )
 from workshops.models import Activity, Participant
 
@@ -139,6 +140,24 @@ class VoteKind(ActivityKind):
         return set(
             VotePoints.objects.filter(activity=activity).values_list("participant_id", flat=True)
         )
+
+    def personal(self, participant: Participant) -> Personal | None:
+        """What the room decided (once a vote the participant took part in is closed), with
+        the points they gave."""
+        votes = Activity.objects.filter(
+            step__rencontre_id=participant.rencontre_id, kind=self.key, is_open=False
+        ).select_related("step")
+        for activity in votes.order_by("-step__position", "-position"):
+            mine = dict(
+                VotePoints.objects.filter(activity=activity, participant=participant).values_list(
+                    "option", "points"
+                )
+            )
+            results = self.results(activity)
+            if mine and results["retained"]:
+                decisions = [{**r, "mine": mine.get(r["key"], 0)} for r in results["retained"]]
+                return Personal("priorities/kinds/vote.html#personal", {"decisions": decisions})
+        return None
 
     def exports(self) -> tuple[Export, ...]:
         return (Export("vote", selectors.VOTE_COLUMNS, selectors.vote_rows),)

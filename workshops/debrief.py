@@ -91,7 +91,7 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
             sections.append({"step": step, "items": items})
     participants = list(Participant.objects.filter(rencontre=rencontre).order_by("name"))
     figures, filieres, lists = _summaries(
-        [*(item["results"] for item in leads)]
+        [item["results"] for item in leads]
         + [item["results"] for section in sections for item in section["items"]]
     )
     return {

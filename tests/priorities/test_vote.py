@@ -206,6 +206,11 @@ def test_decisions_lead_the_debrief_with_who_carries_them(room):
     assert lead.index("Action 6") < lead.index("Proposition 1") < lead.index("Action 3")
     assert "Porté par : Table 1" in lead
     assert "Porté par : Action 6 porteur" in lead
+    part = kinds.get("vote").personal(people[2])
+    mine = render_to_string(part.template, part.context)
+    assert mine.index("Action 6") < mine.index("Proposition 1")
+    assert "dont 2 de vous" in mine
+    assert kinds.get("vote").personal(people[5]) is None  # did not vote
 
 
 def test_exports_and_contract_parts(room):
