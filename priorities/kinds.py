@@ -195,7 +195,7 @@ class ConclusionForm(KindForm):
     findings = forms.CharField(
         label=_("Ce que la table retient (1 à 3 lignes)"),
         max_length=400,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
             "required": _("Écrivez au moins une ligne de constat."),
             "max_length": _("400 caractères au plus (vous en avez tapé %(show_value)d)."),
