@@ -181,6 +181,69 @@ def _support(
     services.support_set(participant=participant, action=action, supported=supported)
 
 
+class ReporterForm(KindForm):
+    """The panel names a table's rapporteur: anyone seated at a table of the rencontre."""
+
+    participant = forms.ModelChoiceField(
+        queryset=Participant.objects.none(),
+        error_messages={"invalid_choice": _("Cette personne n'est assise à aucune table.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(
+            rencontre_id=self.activity.step.rencontre_id, seat__isnull=False
+        )
+
+
+class ConclusionForm(KindForm):
+    """The table's findings (1 to 3 lines) and its one joint proposal."""
+
+    findings = forms.CharField(
+        label=_("Ce que la table retient (1 à 3 lignes)"),
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _("Écrivez au moins une ligne de constat."),
+            "max_length": _("400 caractères au plus (vous en avez tapé %(show_value)d)."),
+        },
+    )
+    proposal = forms.CharField(
+        label=_("Notre proposition commune"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Écrivez la proposition commune de la table."),
+            "max_length": _("200 caractères au plus (vous en avez tapé %(show_value)d)."),
+        },
+    )
+
+    def clean_findings(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["findings"].splitlines()]
+        lines = [line for line in lines if line]
+        if len(lines) > 3:
+            raise forms.ValidationError(_("Trois lignes au plus : regroupez vos constats."))
+        return "\n".join(lines)
+
+    def clean_proposal(self) -> str:
+        return " ".join(self.cleaned_data["proposal"].split())
+
+
+def _reporter_set(*, activity: Activity, participant: Participant) -> None:
+    services.table_reporter_set(table=participant.seat.table, participant=participant)
+
+
+def _volunteer(*, activity: Activity, participant: Participant) -> None:
+    services.table_reporter_volunteer(participant=participant)
+
+
+def _conclude(*, activity: Activity, participant: Participant, findings: str, proposal: str):
+    services.table_conclusion_write(participant=participant, findings=findings, proposal=proposal)
+
+
+_NOT_SEATED = _("Vous n'êtes assis à aucune table pour l'instant.")
+
+
 def _form_tables(*, activity: Activity, mode: str, size: int) -> None:
     services.tables_form(rencontre=activity.step.rencontre, mode=mode, size=size)
 
@@ -191,16 +254,55 @@ def _seat_move(*, activity: Activity, participant: Participant, number: int) -> 
 
 class TablesKind(ActivityKind):
     """Tables of peers: formed from the panel (mixed or by filière), each phone shows its
-    table and its neighbours' priorities."""
+    table and its neighbours' priorities. One member per table, the rapporteur (named on the
+    panel or volunteering on the phone), writes what the table concludes: its shared findings
+    and one joint proposal, read-only on the other members' phones. The wall shows the
+    conclusions one table after the other, paged from the panel (key T)."""
 
     key = "tables"
     label = _("Tables de pairs")
     template = "priorities/kinds/tables.html"
     has_phone_part = True
+    phone_parts = ("mine", "conclusion")
     shows_results = True
     control_commands = (
         Command("former", TablesForm, _form_tables),
         Command("deplacer", SeatMoveForm, _seat_move),
+        Command(
+            "rapporteur",
+            ReporterForm,
+            _reporter_set,
+            refusals={services.NotAllowedError: _("Cette personne n'est assise à aucune table.")},
+        ),
+        Command("conclusion-suivante", KindForm, partial(services.tables_show, step=1)),
+        Command("conclusion-precedente", KindForm, partial(services.tables_show, step=-1)),
+        Command("revenir-au-plan", KindForm, services.tables_show_plan),
+    )
+    phone_commands = (
+        Command(
+            "rapporteur",
+            KindForm,
+            _volunteer,
+            success=_("Vous êtes le rapporteur de votre table."),
+            refusals={
+                services.AlreadyTakenError: _(
+                    "Votre table a déjà un rapporteur. L'animateur peut confier ce rôle à "
+                    "quelqu'un d'autre si besoin."
+                ),
+                services.NotAllowedError: _NOT_SEATED,
+            },
+        ),
+        Command(
+            "conclure",
+            ConclusionForm,
+            _conclude,
+            success=_("Conclusion enregistrée : elle s'affiche sur les téléphones de la table."),
+            refusals={
+                services.NotAllowedError: _(
+                    "Seul le rapporteur de la table peut écrire sa conclusion."
+                ),
+            },
+        ),
     )
 
     def results(self, activity: Activity) -> KindResults:
@@ -210,7 +312,15 @@ class TablesKind(ActivityKind):
         return selectors.seating_key(activity)
 
     def examples(self, activity: Activity) -> tuple[Example, ...]:
-        return (Example("control", "former", {"mode": "mixed", "size": 4}),)
+        conclusion = {
+            "findings": "Le foncier bloque deux extensions.\nLes PME ne se connaissent pas.",
+            "proposal": "Un club des industriels de la vallée, réuni chaque trimestre",
+        }
+        return (
+            Example("control", "former", {"mode": "mixed", "size": 4}),
+            Example("phone", "rapporteur", {}),
+            Example("phone", "conclure", conclusion),
+        )
 
     def phone_context(
         self,
@@ -221,11 +331,43 @@ class TablesKind(ActivityKind):
         saved: bool = False,
         message: str = "",
     ) -> dict[str, Any]:
-        context = super().phone_context(activity, participant)
+        context = super().phone_context(
+            activity, participant, form=form, saved=saved, message=message
+        )
         # A late arrival is seated on the spot.
         services.seat_late_arrival(rencontre=activity.step.rencontre, participant=participant)
-        context["mine"] = selectors.table_of(participant)
+        mine = selectors.table_of(participant)
+        context["mine"] = mine
+        conclusion = mine.get("conclusion") if mine else None
+        context["conclusion"] = conclusion
+        context["is_reporter"] = conclusion is not None and conclusion.reporter_id == participant.pk
+        context["reporter"] = selectors.reporter_label(conclusion.reporter if conclusion else None)
+        if context["is_reporter"] and not isinstance(form, ConclusionForm):
+            context["form"] = ConclusionForm(
+                initial={"findings": conclusion.findings, "proposal": conclusion.proposal},
+                activity=activity,
+                participant=participant,
+            )
         return context
+
+    def personal(self, participant: Participant) -> Personal | None:
+        mine = selectors.table_of(participant)
+        conclusion = mine.get("conclusion") if mine else None
+        if conclusion is None or not conclusion.written:
+            return None
+        return Personal(
+            "priorities/kinds/tables.html#personal",
+            {
+                "conclusion": conclusion,
+                "reporter": selectors.reporter_label(conclusion.reporter),
+                "is_reporter": conclusion.reporter_id == participant.pk,
+            },
+        )
+
+    def exports(self) -> tuple[Export, ...]:
+        return (
+            Export("conclusions_tables", selectors.CONCLUSION_COLUMNS, selectors.conclusion_rows),
+        )
 
 
 def initial_owner(participant: Participant) -> str:

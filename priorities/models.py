@@ -163,3 +163,50 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} → {self.action_id}"
+
+
+class TableConclusion(models.Model):
+    """What a table concludes: its rapporteur, the findings it shares (1-3 lines) and its one
+    joint proposal. One per table; re-forming the tables starts afresh."""
+
+    table = models.OneToOneField(PeerGroup, on_delete=models.CASCADE, related_name="conclusion")
+    reporter = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    findings = models.TextField(_("constats partagés"), max_length=400, blank=True)
+    proposal = models.CharField(_("proposition commune"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("conclusion de table")
+
+    def __str__(self) -> str:
+        return self.proposal or f"#{self.pk}"
+
+    @property
+    def written(self) -> bool:
+        return bool(self.findings or self.proposal)
+
+
+class VotePoints(models.Model):
+    """The points a participant gives one option of a vote (`t<table id>`: a table's joint
+    proposal, `a<action id>`: an action). A row with 0 points is removed."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="vote_points"
+    )
+    option = models.CharField(max_length=20)
+    points = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "participant", "option"], name="one_line_per_option"
+            )
+        ]
+        verbose_name = _("points de vote")
+        verbose_name_plural = _("points de vote")
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} → {self.option}: {self.points}"

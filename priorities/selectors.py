@@ -11,7 +11,15 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from priorities.models import Action, PeerGroup, PlanningDocument, Priority, Seat
+from priorities.models import (
+    Action,
+    PeerGroup,
+    PlanningDocument,
+    Priority,
+    Seat,
+    TableConclusion,
+    VotePoints,
+)
 from workshops.kinds import KindResults
 from workshops.models import Activity, Participant
 from workshops.personal_data import names_person
@@ -103,12 +111,29 @@ def tables_results(activity: Activity) -> KindResults:
     rencontre_id = activity.step.rencontre_id
     plan = seating_plan(rencontre_id)
     seated = sum(len(t["members"]) for t in plan)
+    conclusions = table_conclusions(rencontre_id)
+    written = [c for c in conclusions if c.written]
+    shown_number = activity.config.get("shown_table")
+    shown = next((c for c in written if c.table.number == shown_number), None)
     return KindResults(
         n_answers=seated,
         n_participants=Participant.objects.filter(rencontre_id=rencontre_id, absent=False).count(),
         in_debrief=bool(plan),
+        figures=[
+            (
+                ngettext("table a conclu", "tables ont conclu", len(written)),
+                len(written),
+            )
+        ]
+        if written
+        else [],
         data={
             "plan": plan,
+            "conclusions": conclusions,
+            "written": written,
+            "reporters": {c.table_id: c.reporter for c in conclusions if c.reporter_id},
+            "shown": shown,
+            "shown_index": written.index(shown) + 1 if shown else 0,
             "unseated": list(
                 Participant.objects.filter(rencontre_id=rencontre_id, seat__isnull=True)
             ),
@@ -179,7 +204,14 @@ def table_of(participant: Participant) -> dict[str, Any] | None:
     if seat is None:
         return None
     plan = {t["table"].pk: t for t in seating_plan(participant.rencontre_id)}
-    return plan.get(seat.table_id)
+    mine = plan.get(seat.table_id)
+    if mine is not None:
+        mine["conclusion"] = (
+            TableConclusion.objects.filter(table_id=seat.table_id)
+            .select_related("reporter")
+            .first()
+        )
+    return mine
 
 
 def priority_rows(rencontre) -> list[list[Any]]:
@@ -310,3 +342,179 @@ def priorities_by_document(priorities: Iterable[Priority]) -> list[DocumentGroup
             )
         )
     return out
+
+
+# ---------------------------------------------------------------- what each table concludes
+
+
+def table_conclusions(rencontre_id: int) -> list[TableConclusion]:
+    """Every table's conclusion (rapporteur named or something written), in table order,
+    each with `reporter_label`: the rapporteur as the others may see them."""
+    conclusions = list(
+        TableConclusion.objects.filter(table__rencontre_id=rencontre_id)
+        .select_related("table", "reporter")
+        .order_by("table__number")
+    )
+    for conclusion in conclusions:
+        conclusion.reporter_label = reporter_label(conclusion.reporter)
+    return conclusions
+
+
+def concluded_numbers(rencontre_id: int) -> list[int]:
+    """The numbers of the tables that wrote something, in order: the wall's pages."""
+    return [c.table.number for c in table_conclusions(rencontre_id) if c.written]
+
+
+def reporter_label(participant: Participant | None) -> str:
+    """The rapporteur as the others see them: their name if they agreed to be listed, else
+    their actor type."""
+    if participant is None:
+        return ""
+    return participant.name if participant.listed else participant.get_actor_type_display()
+
+
+def conclusion_rows(rencontre) -> list[list[Any]]:
+    return [
+        [
+            c.table.number,
+            f"P{c.reporter_id}" if c.reporter_id else "",
+            c.findings,
+            c.proposal,
+        ]
+        for c in table_conclusions(rencontre.pk)
+        if c.written
+    ]
+
+
+CONCLUSION_COLUMNS = ("table", "rapporteur", "constats", "proposition")
+
+
+# ---------------------------------------------------------------- deciding together
+
+DEFAULT_VOTE_POINTS = 3
+DEFAULT_VOTE_ACTIONS = 5
+DEFAULT_VOTE_RETAINED = 3
+
+
+def _setting(activity: Activity, key: str, default: int, high: int) -> int:
+    try:
+        value = int(activity.config.get(key, default))
+    except (TypeError, ValueError):
+        value = default
+    return max(1, min(value, high))
+
+
+def vote_budget(activity: Activity) -> int:
+    """The points each participant spreads: the `points` setting (1 to 10, 3 by default)."""
+    return _setting(activity, "points", DEFAULT_VOTE_POINTS, 10)
+
+
+def vote_retained(activity: Activity) -> int:
+    """How many of the first options the room retains: the `retained` setting (3 by default)."""
+    return _setting(activity, "retained", DEFAULT_VOTE_RETAINED, 10)
+
+
+def vote_options(activity: Activity) -> list[dict[str, Any]]:
+    """The ballot, in this order: every table's joint proposal (by table number), then the
+    most supported actions (at least one support; the `actions` setting, 5 by default, by
+    supports then age). Each option: `key` (`t<table id>` or `a<action id>`), `label`,
+    `carrier` (who carries it: the table, or the action's porteur as others see it) and
+    `origin` ("table" or "action")."""
+    rencontre_id = activity.step.rencontre_id
+    options = [
+        {
+            "key": f"t{c.table_id}",
+            "label": c.proposal,
+            "carrier": _("Table %(n)d") % {"n": c.table.number},
+            "origin": "table",
+        }
+        for c in table_conclusions(rencontre_id)
+        if c.proposal.strip()
+    ]
+    supported = sorted(
+        (a for a in actions_with_support(rencontre_id=rencontre_id) if a.n_supports),
+        key=lambda a: (-a.n_supports, a.created_at, a.pk),
+    )[: _setting(activity, "actions", DEFAULT_VOTE_ACTIONS, 20)]
+    options += [
+        {
+            "key": f"a{a.pk}",
+            "label": a.text,
+            "carrier": a.owner,
+            "origin": "action",
+            "supports": a.n_supports,
+        }
+        for a in supported
+    ]
+    return options
+
+
+def vote_results(activity: Activity) -> KindResults:
+    """The ballot with its points, ranked: points, then voters, then the ballot's order. The
+    wall shows only the count of voters until the vote is closed; then the ranking, the
+    first `retained` (3 by default) with points being what the room decides."""
+    options = vote_options(activity)
+    rows = VotePoints.objects.filter(activity=activity, points__gt=0).values_list(
+        "participant_id", "option", "points"
+    )
+    keys = {o["key"] for o in options}
+    points: Counter[str] = Counter()
+    voters_of: Counter[str] = Counter()
+    voters = set()
+    for participant_id, option, n in rows:
+        if option in keys:
+            points[option] += n
+            voters_of[option] += 1
+            voters.add(participant_id)
+    position = {o["key"]: i for i, o in enumerate(options)}
+    ranking = sorted(
+        ({**o, "points": points[o["key"]], "voters": voters_of[o["key"]]} for o in options),
+        key=lambda r: (-r["points"], -r["voters"], position[r["key"]]),
+    )
+    closed = not activity.is_open
+    retained = [r for r in ranking if r["points"]][: vote_retained(activity)]
+    for rank, row in enumerate(ranking, start=1):
+        row["rank"] = rank
+        row["retained"] = row in retained
+    return KindResults(
+        n_answers=len(voters),
+        n_participants=Participant.objects.filter(
+            rencontre_id=activity.step.rencontre_id, absent=False
+        ).count(),
+        in_debrief=bool(voters),
+        lead=_("Ce que nous décidons") if closed and retained else "",
+        figures=[
+            (ngettext("participant a voté", "participants ont voté", len(voters)), len(voters))
+        ]
+        if voters
+        else [],
+        data={
+            "options": options,
+            "ranking": ranking,
+            "retained": retained,
+            "closed": closed,
+            "max_points": max((r["points"] for r in ranking), default=0),
+            "budget": vote_budget(activity),
+        },
+    )
+
+
+def vote_rows(rencontre) -> list[list[Any]]:
+    rows = []
+    votes = Activity.objects.filter(step__rencontre=rencontre, kind="vote").select_related("step")
+    for activity in votes.order_by("step__position", "position"):
+        for row in vote_results(activity)["ranking"]:
+            rows.append(
+                [
+                    activity.title,
+                    row["rank"],
+                    row["label"],
+                    row["carrier"],
+                    row["points"],
+                    row["voters"],
+                    "oui" if row["retained"] else "non",
+                ]
+            )
+    return rows
+
+
+VOTE_COLUMNS = ("vote", "rang", "proposition", "porteur", "points", "votants", "retenue")

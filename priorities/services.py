@@ -9,9 +9,19 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from priorities import seating
+from priorities import selectors as priority_selectors
 from priorities.coach import coach_priority
-from priorities.models import Action, PeerGroup, Priority, Seat, Support
+from priorities.models import (
+    Action,
+    PeerGroup,
+    Priority,
+    Seat,
+    Support,
+    TableConclusion,
+    VotePoints,
+)
 from workshops import selectors
+from workshops import services as workshops_services
 from workshops.live import broadcast_refresh_on_commit, broadcast_state_on_commit
 from workshops.models import Activity, Participant, Rencontre
 
@@ -215,3 +225,136 @@ def priority_autosave(
     if rank is None:
         raise LimitReachedError
     return priority_save(activity=activity, participant=participant, rank=rank, values=values)
+
+
+# ---------------------------------------------------------------- what each table concludes
+
+
+class AlreadyTakenError(Exception):
+    """Someone else already holds the role (the table's rapporteur)."""
+
+
+def _conclusion_for_update(table: PeerGroup) -> TableConclusion:
+    """The table's conclusion row, created if need be, locked until the end of the
+    transaction (two phones of the same table at once: one waits for the other)."""
+    try:
+        with transaction.atomic():
+            TableConclusion.objects.get_or_create(table=table)
+    except IntegrityError:  # created by the other request meanwhile
+        pass
+    return TableConclusion.objects.select_for_update().get(table=table)
+
+
+@transaction.atomic
+def table_reporter_set(*, table: PeerGroup, participant: Participant) -> TableConclusion:
+    """The facilitator names (or replaces) a table's rapporteur, who must sit at the table.
+    Side effects: the wall and the panel update; the table's phones see it at their next
+    look (they poll their table's conclusion, so that nobody's typing is interrupted)."""
+    if not Seat.objects.filter(table=table, participant=participant).exists():
+        raise NotAllowedError
+    conclusion = _conclusion_for_update(table)
+    conclusion.reporter = participant
+    conclusion.save()
+    broadcast_refresh_on_commit(table.rencontre_id, ("results",))
+    return conclusion
+
+
+@transaction.atomic
+def table_reporter_volunteer(*, participant: Participant) -> TableConclusion:
+    """ "Je suis rapporteur" on a phone: the participant becomes their table's rapporteur if
+    it has none yet (again: harmless). Refused without a seat (NotAllowedError) or when
+    another member already is (AlreadyTakenError: the facilitator can still hand it over).
+    Side effects: as `table_reporter_set`."""
+    seat = Seat.objects.filter(participant=participant).select_related("table").first()
+    if seat is None:
+        raise NotAllowedError
+    conclusion = _conclusion_for_update(seat.table)
+    if conclusion.reporter_id not in (None, participant.pk):
+        raise AlreadyTakenError
+    if conclusion.reporter_id is None:
+        conclusion.reporter = participant
+        conclusion.save()
+        broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return conclusion
+
+
+@transaction.atomic
+def table_conclusion_write(
+    *, participant: Participant, findings: str, proposal: str
+) -> TableConclusion:
+    """The rapporteur writes (or rewrites) the table's findings and joint proposal; nobody
+    else may. Side effects: as `table_reporter_set`."""
+    seat = Seat.objects.filter(participant=participant).select_related("table").first()
+    if seat is None:
+        raise NotAllowedError
+    conclusion = _conclusion_for_update(seat.table)
+    if conclusion.reporter_id != participant.pk:
+        raise NotAllowedError
+    conclusion.findings = findings
+    conclusion.proposal = proposal
+    conclusion.save()
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return conclusion
+
+
+@transaction.atomic
+def tables_show(*, activity: Activity, step: int) -> int | None:
+    """Turn the wall to the next (`step` 1) or previous (-1) table that has written its
+    conclusion, round the tables; from the seating plan, to the first (or last) one.
+    Returns the table number shown (None: no table has concluded yet, nothing changes).
+    Side effects: the wall and the panel update."""
+    numbers = priority_selectors.concluded_numbers(activity.step.rencontre_id)
+    if not numbers:
+        return None
+    shown = activity.config.get("shown_table")
+    if shown in numbers:
+        number = numbers[(numbers.index(shown) + step) % len(numbers)]
+    elif shown is not None and step > 0:  # a table that no longer has a conclusion
+        number = next((n for n in numbers if n > shown), numbers[0])
+    else:
+        number = numbers[0] if step > 0 else numbers[-1]
+    workshops_services.activity_config_set(activity=activity, shown_table=number)
+    return number
+
+
+@transaction.atomic
+def tables_show_plan(*, activity: Activity) -> None:
+    """Back to the seating plan on the wall. Side effects: the wall and the panel update."""
+    workshops_services.activity_config_set(activity=activity, shown_table=None)
+
+
+# ---------------------------------------------------------------- deciding together
+
+
+def vote_budget(activity: Activity) -> int:
+    """The points each participant spreads (the setting, 1 to 10; 3 by default)."""
+    return priority_selectors.vote_budget(activity)
+
+
+@transaction.atomic
+def vote_points_set(
+    *, activity: Activity, participant: Participant, option: str, points: int
+) -> int:
+    """Give `points` to one option (0 takes them back). The phone sends the number the option
+    should hold, not "one more", so a double tap counts once. Refused past the budget
+    (LimitReachedError) or for an option that is not on the ballot (NotAllowedError).
+    Returns the points left. Side effects: the wall's count of voters refreshes."""
+    # Lock the participant row so two quick taps cannot both pass the cap.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    options = {o["key"] for o in priority_selectors.vote_options(activity)}
+    if option not in options or points < 0:
+        raise NotAllowedError
+    mine = VotePoints.objects.filter(activity=activity, participant=participant)
+    mine.exclude(option__in=options).delete()  # an option gone from the ballot gives back
+    elsewhere = sum(mine.exclude(option=option).values_list("points", flat=True))
+    budget = vote_budget(activity)
+    if elsewhere + points > budget:
+        raise LimitReachedError
+    if points:
+        VotePoints.objects.update_or_create(
+            activity=activity, participant=participant, option=option, defaults={"points": points}
+        )
+    else:
+        mine.filter(option=option).delete()
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return budget - elsewhere - points

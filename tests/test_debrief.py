@@ -187,11 +187,13 @@ def test_exports_respect_consent_and_carry_every_table(client, filled):
     assert sorted(data) == [
         "actions",
         "agenda",
+        "conclusions_tables",
         "participants",
         "priorites",
         "regard_en_arriere",
         "rencontre",
         "reponses",
+        "vote",
     ]
     assert [p["nom"] for p in data["participants"]] == ["Léa Martin", ""]
     assert (

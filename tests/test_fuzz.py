@@ -575,6 +575,8 @@ MUST_WRITE = (
     "phone:priority:enregistrer",
     "control:tables:former",
     "plenary:slide_notes",
+    "phone:tables:conclure",
+    "phone:vote:points",
 )
 
 

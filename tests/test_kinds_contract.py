@@ -28,7 +28,7 @@ ROLES = ("control", "phone", "personal")
 
 def test_every_builtin_kind_is_registered():
     expected = {"talk", "poll", "scale", "words", "question", "ranking", "lookback", "debrief"}
-    expected |= {"territory", "filiere_map", "priority", "tables", "actions"}
+    expected |= {"territory", "filiere_map", "priority", "tables", "actions", "vote"}
     assert set(KEYS) == expected
 
 

@@ -85,6 +85,7 @@ def debrief_figures(rencontre: Rencontre) -> list[tuple[str, int]]:
 def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
     steps = selectors.agenda(rencontre)
     sections = []
+    leads = []  # the activities that open the debrief (`KindResults.lead`)
     highlights = []
     for step in steps:
         items = []
@@ -96,14 +97,16 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
             results = kind.results(activity)
             if not results.in_debrief:
                 continue
-            items.append({"activity": activity, "kind": kind, "results": results})
+            item = {"activity": activity, "kind": kind, "results": results}
+            (leads if results.lead else items).append(item)
             if results.highlight is not None:
                 highlights.append({"activity": activity, "kind": kind, "h": results.highlight})
         if items:
             sections.append({"step": step, "items": items})
     participants = list(Participant.objects.filter(rencontre=rencontre).order_by("name"))
     figures, filieres, lists = _summaries(
-        item["results"] for section in sections for item in section["items"]
+        [item["results"] for item in leads]
+        + [item["results"] for section in sections for item in section["items"]]
     )
     return {
         "rencontre": rencontre,
@@ -114,6 +117,7 @@ def debrief_context(rencontre: Rencontre) -> dict[str, Any]:
         "n_participants": len(participants),
         "agenda": agenda_as_run(rencontre, steps),
         "sections": sections,
+        "leads": leads,
         "highlights": highlights,
         "figures": figures,
         "lists": lists,

@@ -66,6 +66,8 @@ class KindResults:
     - `figures`, `filieres`, `lists`: key figures [(label, number)], filières named
       [(name, count)] and titled lists [(title, lines)] for the synthesis.
     - `splittable`: the results can be split by actor type (the panel offers the split).
+    - `lead`: a heading; when set, the activity opens the debrief under it, before the
+      synthesis, instead of appearing in its step (what the room decided).
     - `data`: the kind's own results for its partials; templates read them as
       `results.<key>` (and Python as `results["<key>"]`).
     """
@@ -79,6 +81,7 @@ class KindResults:
     filieres: list[tuple[str, int]] = field(default_factory=list)
     lists: list[tuple[str, list[str]]] = field(default_factory=list)
     splittable: bool = False
+    lead: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

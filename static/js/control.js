@@ -6,7 +6,8 @@
   var keys = {
     ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous",
     " ": "timer", "+": "extend", q: "qr", Q: "qr", o: "open", O: "open", r: "reveal", R: "reveal",
-    d: "split", D: "split", b: "blank", B: "blank", ".": "blank"
+    d: "split", D: "split", b: "blank", B: "blank", ".": "blank",
+    t: "page", T: "page" // the tables' conclusions: the next table on the wall
   };
   // P turns the wall's page (static/js/screen.js) when the wall is open in this browser.
   var wall = "BroadcastChannel" in window ? new BroadcastChannel("rencontres-wall") : null;
