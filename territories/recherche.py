@@ -140,10 +140,11 @@ class TokenBucket:
         self.tokens -= 1.0
 
     def hold(self, seconds: float) -> None:
-        """Wait `seconds` (a 429's Retry-After), and start again from an empty bucket."""
+        """Wait `seconds` (a 429's Retry-After); then one request may go, and the next ones at
+        the bucket's rate (what accumulated before the refusal is dropped)."""
         self.sleep(seconds)
-        self._refill()
-        self.tokens = 0.0
+        self.last = self.clock()
+        self.tokens = min(self.capacity, 1.0)
 
 
 def retry_after(value: str | None, now: Callable[[], float] = time.time) -> float:
