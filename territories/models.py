@@ -202,7 +202,7 @@ class ImportJob(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     filename = models.CharField(max_length=200)
-    path = models.CharField(max_length=500)
+    path = models.CharField(max_length=500, blank=True)  # empty for an API import
     size = models.BigIntegerField(default=0)
     rows_read = models.BigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
