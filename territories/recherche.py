@@ -185,6 +185,9 @@ class Client:
             rate=rate or settings.RECHERCHE_ENTREPRISES_PER_SECOND, clock=clock, sleep=sleep
         )
         self.sleep = sleep
+        # Called before every request (retries included): the import job's heartbeat, so a
+        # long wait for the API never looks like a stopped worker.
+        self.heartbeat: Callable[[], None] | None = None
         self.requests = 0  # sent to the network
         self.cached = 0  # answered from the cache
 
@@ -216,6 +219,8 @@ class Client:
     def _fetch(self, url: str) -> dict:
         failures = limited = 0
         while True:
+            if self.heartbeat is not None:
+                self.heartbeat()
             self.bucket.take()
             answer = self.transport(url)
             self.requests += 1
@@ -369,6 +374,7 @@ def api_import(
     resolve = cog.load().resolve
     report = ImportReport(format="api")
     ticker = Progress(progress)
+    client.heartbeat = lambda: ticker.beat(report.read)
     StagedEstablishment.objects.filter(run=run).delete()
     try:
         batch: dict[str, dict] = {}
@@ -384,7 +390,6 @@ def api_import(
                         found = unit.get("matching_etablissements")
                         for establishment in found if isinstance(found, list) else []:
                             report.read += 1
-                            ticker.tick(report.read)
                             values = record_values(unit, establishment, resolve)
                             if isinstance(values, str):
                                 report.bad(report.read, values)

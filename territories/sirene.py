@@ -261,7 +261,12 @@ class Progress:
         self.last = time.monotonic()
 
     def tick(self, read: int) -> None:
-        if self.report is not None and read % 1000 == 0:
+        if read % 1000 == 0:
+            self.beat(read)
+
+    def beat(self, read: int) -> None:
+        """Report now if PROGRESS_SECONDS passed (for slow sources: one call per page)."""
+        if self.report is not None:
             now = time.monotonic()
             if now - self.last >= PROGRESS_SECONDS:
                 self.last = now
