@@ -187,7 +187,7 @@ class ImportJob(models.Model):
     progress and its report (so any server process can show them)."""
 
     class Kind(models.TextChoices):
-        STOCK = "stock", _("Établissements : StockEtablissement ou extrait géolocalisé (geo_siret)")
+        STOCK = "stock", _("Établissements (StockEtablissement ou geo_siret)")
         HISTORIQUE = "historique", _("Historique des établissements (StockEtablissementHistorique)")
         EVENTS = "events", _("Événements locaux (CSV)")
         API = "api", _("API Recherche d'entreprises (par commune)")

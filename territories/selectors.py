@@ -215,11 +215,12 @@ def file_advice(spec: str) -> dict[str, Any]:
     for commune in communes:
         if commune in data.communes:
             per_departement[data.communes[commune][1]] += 1
-    files = []
+    files, groups = [], []
     for code in sorted(per_departement):
+        group = []
         for part in PARIS_ARRONDISSEMENTS if code == "75" else [code]:
             file_name = GEO_SIRENE_NAME.format(code=part)
-            files.append(
+            group.append(
                 {
                     "departement": code,
                     "name": file_name,
@@ -227,12 +228,15 @@ def file_advice(spec: str) -> dict[str, Any]:
                     "communes": per_departement[code],
                 }
             )
+        files.extend(group)
+        groups.append({"departement": code, "files": group})
     return {
         "spec": spec,
         "territory": name,
         "communes": len(communes),
         "departements": sorted(per_departement),
         "files": files,
+        "groups": groups,  # by département, for the page (Paris: twenty files in one line)
     }
 
 

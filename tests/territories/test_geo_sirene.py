@@ -168,3 +168,6 @@ def test_the_import_page_gives_the_advice_as_the_territory_is_typed(organiser):
     assert f'value="{CLUSES}"' in page
     assert "https://files.data.gouv.fr/geo-sirene/last/dep/geo_siret_74.csv.gz" in page
     assert "Indiquez le territoire ci-dessous" in client.get(url).content.decode()
+    paris = client.get(url, {"territory": "75056"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "geo_siret_75101.csv.gz</code></a> … <a" in paris
+    assert "département 75 (20 fichiers, un par arrondissement)" in paris
