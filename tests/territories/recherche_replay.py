@@ -37,3 +37,11 @@ def replay(url: str) -> Answer:
         int(query.get("page", "1")),
     )
     return Answer(200, {"Content-Type": "application/json"}, json.dumps(body).encode())
+
+
+def refused(url: str) -> Answer:
+    """The API refusing every request (a 400), as when it changes under us."""
+    sent.append(url)
+    return Answer(
+        400, {}, b'{"erreur": "Veuillez indiquer au moins un param\\u00e8tre de recherche."}'
+    )

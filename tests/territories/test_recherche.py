@@ -232,3 +232,34 @@ def test_api_form_refuses_bad_sections(organiser, settings):
     assert response.status_code == 400
     assert "des lettres de A à U" in response.content.decode()
     assert ImportJob.objects.count() == 0
+
+
+def test_the_heartbeat_beats_before_every_request_retries_included(tmp_path):
+    clock = FakeClock()
+    client = client_with(tmp_path, clock, Scripted(clock, [Answer(500, {}, b"")]))
+    beats = []
+    client.heartbeat = lambda: beats.append(clock())
+    client.page({"code_commune": "74081", "section_activite_principale": "C", "page": 1})
+    assert beats == [0.0, 1.0]  # the first request, then its retry after a second
+
+
+def test_a_refused_api_import_fails_cleanly_and_can_be_started_again(organiser, tmp_path, settings):
+    settings.RECHERCHE_ENTREPRISES_NETWORK = True
+    settings.RECHERCHE_ENTREPRISES_TRANSPORT = "tests.territories.recherche_replay.refused"
+    settings.RECHERCHE_ENTREPRISES_CACHE_DIR = str(tmp_path / "cache")
+    settings.RECHERCHE_ENTREPRISES_PER_SECOND = 50
+    client, _user = organiser
+    client.post(reverse("territories:import_api"), {"api-territory": "74081", "api-sections": "C"})
+    job = ImportJob.objects.get()
+    assert (job.status, job.error) == (
+        "failed",
+        "L'API Recherche d'entreprises a refusé la requête (code 400).",
+    )
+    assert Establishment.objects.count() == 0
+    page = client.get(reverse("territories:import_job", args=[job.pk])).content.decode()
+    assert "Relancer l&#x27;import" in page or "Relancer l'import" in page
+    settings.RECHERCHE_ENTREPRISES_TRANSPORT = REPLAY
+    client.post(reverse("territories:import_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.status, job.report["kept"]) == ("done", 4)
+    assert Establishment.objects.count() == 4
