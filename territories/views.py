@@ -105,8 +105,10 @@ def event_form(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Organisers upload a SIRENE stock, its history or local events; the background worker
-    imports it and the job page shows its progress."""
+    """Organisers upload a SIRENE stock (national, or a département's géolocalised extract),
+    its history or local events; the background worker imports it and the job page shows its
+    progress. Typing the territory asks this page (htmx GET, `?territory=`) which files to
+    fetch: the advice partial alone."""
     refusal = _too_large(request) if request.method == "POST" else ""
     form = ImportForm(None if refusal else request.POST or None, request.FILES or None)
     if request.method == "POST" and not refusal and form.is_valid():
