@@ -299,3 +299,17 @@ LOGGING = {
 # Slides of talks (images, and the pages of uploaded PDFs once the worker made them) live
 # here under random names; never served as media: the slide view checks who asks.
 SLIDES_DIR = os.environ.get("SLIDES_DIR", str(BASE_DIR / "slides"))
+# The API Recherche d'entreprises (territories/recherche.py): an organiser may fill a territory
+# from it instead of a file. Off unless this server may reach the Internet; the API documents
+# a limit of 7 requests per second. Answers are cached on disk for a few days.
+RECHERCHE_ENTREPRISES_NETWORK = env_bool("RECHERCHE_ENTREPRISES_NETWORK")
+RECHERCHE_ENTREPRISES_URL = os.environ.get(
+    "RECHERCHE_ENTREPRISES_URL", "https://recherche-entreprises.api.gouv.fr/search"
+)
+RECHERCHE_ENTREPRISES_PER_SECOND = env_int("RECHERCHE_ENTREPRISES_PER_SECOND", 7)
+RECHERCHE_ENTREPRISES_CACHE_DIR = os.environ.get(
+    "RECHERCHE_ENTREPRISES_CACHE_DIR", str(Path(IMPORT_DIR) / "cache-recherche-entreprises")
+)
+RECHERCHE_ENTREPRISES_CACHE_DAYS = env_int("RECHERCHE_ENTREPRISES_CACHE_DAYS", 7)
+# A dotted path to another transport (the tests replay recorded answers); empty: urllib.
+RECHERCHE_ENTREPRISES_TRANSPORT = os.environ.get("RECHERCHE_ENTREPRISES_TRANSPORT", "")

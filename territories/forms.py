@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from territories.cog import naf_labels
@@ -125,16 +126,38 @@ class EventForm(forms.Form):
         return typed
 
 
-class ImportForm(forms.Form):
-    territory = forms.CharField(
+def _territory_field() -> forms.CharField:
+    # Typing a territory asks the page which files hold it (the advice beside the form).
+    return forms.CharField(
         label=_("Territoire"),
         max_length=2000,
         help_text=_(
             "SIREN d'un EPCI, code de département, codes communes séparés par des virgules, ou un territoire existant"
         ),
         error_messages={"required": _("Indiquez le territoire.")},
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": reverse_lazy("territories:import"),
+                "hx-trigger": "input changed delay:500ms, change",
+                "hx-target": "#advice",
+                "hx-select": "#advice",
+                "hx-swap": "outerHTML",
+                "autocomplete": "off",
+            }
+        ),
     )
-    kind = forms.ChoiceField(label=_("Fichier"), choices=ImportJob.Kind.choices)
+
+
+def _sections_field() -> forms.CharField:
+    return forms.CharField(label=_("Sections NAF"), initial="C", max_length=60)
+
+
+FILE_KINDS = [(k, label) for k, label in ImportJob.Kind.choices if k != ImportJob.Kind.API]
+
+
+class ImportForm(forms.Form):
+    territory = _territory_field()
+    kind = forms.ChoiceField(label=_("Fichier"), choices=FILE_KINDS)
     file = forms.FileField(
         label=_("Fichier (CSV, .gz ou .zip)"),
         error_messages={"required": _("Choisissez un fichier.")},
@@ -144,7 +167,7 @@ class ImportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    sections = forms.CharField(label=_("Sections NAF"), initial="C", max_length=60)
+    sections = _sections_field()
 
     def clean_file(self):
         """Size and a ZIP's declared sizes, judged without decompressing anything."""
@@ -154,6 +177,29 @@ class ImportForm(forms.Form):
         except UploadRefused as refused:
             raise forms.ValidationError(str(refused)) from None
         return upload
+
+
+class ApiImportForm(forms.Form):
+    """Fill a territory from the API Recherche d'entreprises (no file)."""
+
+    prefix = "api"  # beside the file form on the same page
+
+    territory = forms.CharField(
+        label=_("Territoire"),
+        max_length=2000,
+        error_messages={"required": _("Indiquez le territoire.")},
+    )
+    sections = _sections_field()
+
+    def clean_sections(self) -> str:
+        letters = [s.strip().upper() for s in self.cleaned_data["sections"].split(",")]
+        letters = [s for s in letters if s]
+        valid = {chr(c) for c in range(ord("A"), ord("U") + 1)}
+        if not letters or any(s not in valid for s in letters):
+            raise forms.ValidationError(
+                _("Sections NAF : des lettres de A à U, séparées par des virgules.")
+            )
+        return ",".join(dict.fromkeys(letters))
 
 
 class RetryForm(forms.Form):

@@ -75,6 +75,9 @@ class Establishment(models.Model):
     headcount_year = models.PositiveSmallIntegerField(null=True, blank=True)
     diffusible = models.BooleanField(default=True)
     stock_date = models.DateField(null=True, blank=True)
+    # WGS 84, from the géolocalised SIRENE extracts or the API Recherche d'entreprises.
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["siret"]
@@ -184,9 +187,10 @@ class ImportJob(models.Model):
     progress and its report (so any server process can show them)."""
 
     class Kind(models.TextChoices):
-        STOCK = "stock", _("Stock des établissements (StockEtablissement)")
+        STOCK = "stock", _("Établissements (StockEtablissement ou geo_siret)")
         HISTORIQUE = "historique", _("Historique des établissements (StockEtablissementHistorique)")
         EVENTS = "events", _("Événements locaux (CSV)")
+        API = "api", _("API Recherche d'entreprises (par commune)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -198,7 +202,7 @@ class ImportJob(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     filename = models.CharField(max_length=200)
-    path = models.CharField(max_length=500)
+    path = models.CharField(max_length=500, blank=True)  # empty for an API import
     size = models.BigIntegerField(default=0)
     rows_read = models.BigIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
@@ -246,6 +250,8 @@ class StagedEstablishment(models.Model):
     headcount_band = models.CharField(max_length=2, blank=True)
     headcount_year = models.PositiveSmallIntegerField(null=True, blank=True)
     diffusible = models.BooleanField(default=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
     action = models.CharField(max_length=6, choices=Action.choices, default=Action.CREATE)
     # A headcount change against the older stock: the SiteEvent the apply step creates.
     event_kind = models.CharField(max_length=10, blank=True)

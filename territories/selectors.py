@@ -10,6 +10,7 @@ a closure removes them in its year of closure.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from territories import cog
 from territories.cog import naf_labels
 from territories.filieres import NAF_TO_FILIERE, filiere_for_naf
 from territories.layout import cluster_centre
@@ -29,6 +31,7 @@ from territories.models import (
     Territory,
 )
 from territories.sirene import jobs_of
+from territories.spec import TerritoryError, territory_spec_parse
 from workshops.kinds import KindResults
 from workshops.models import Activity, Participant
 from workshops.text import text_width
@@ -180,6 +183,98 @@ def dynamics(territory: Territory, *, first_year: int | None = None) -> dict[str
             "locomotives": [{"siret": s, "name": n, "estimated_jobs": j} for j, s, n in ranked[:5]],
         }
     return {"territory": territory.name, "communes": len(territory.communes), "by_filiere": result}
+
+
+# ---------------------------------------------------------------- the import page
+
+# The géolocalised SIRENE extracts, one file per département (Paris: one per arrondissement).
+GEO_SIRENE_URL = "https://files.data.gouv.fr/geo-sirene/last/dep/{name}"
+GEO_SIRENE_NAME = "geo_siret_{code}.csv.gz"
+PARIS_ARRONDISSEMENTS = [f"751{n:02d}" for n in range(1, 21)]
+PREVIEW_YEARS = 10
+
+
+def file_advice(spec: str) -> dict[str, Any]:
+    """Which géolocalised SIRENE files hold the territory `spec` names: one per département of
+    its communes (Paris: its twenty arrondissements), with their address. `error` (French)
+    when `spec` names no territory. Reads the shipped commune list only."""
+    spec = spec.strip()
+    if not spec:
+        return {}
+    existing = Territory.objects.filter(slug=spec).first()
+    if existing is not None:
+        name, communes = existing.name, existing.communes
+    else:
+        try:
+            parsed = territory_spec_parse(spec)
+        except TerritoryError as error:
+            return {"spec": spec, "error": str(error)}
+        name, communes = parsed.name, parsed.communes
+    data = cog.load()
+    per_departement: dict[str, int] = defaultdict(int)
+    for commune in communes:
+        if commune in data.communes:
+            per_departement[data.communes[commune][1]] += 1
+    files, groups = [], []
+    for code in sorted(per_departement):
+        group = []
+        for part in PARIS_ARRONDISSEMENTS if code == "75" else [code]:
+            file_name = GEO_SIRENE_NAME.format(code=part)
+            group.append(
+                {
+                    "departement": code,
+                    "name": file_name,
+                    "url": GEO_SIRENE_URL.format(name=file_name),
+                    "communes": per_departement[code],
+                }
+            )
+        files.extend(group)
+        groups.append({"departement": code, "files": group})
+    return {
+        "spec": spec,
+        "territory": name,
+        "communes": len(communes),
+        "departements": sorted(per_departement),
+        "files": files,
+        "groups": groups,  # by département, for the page (Paris: twenty files in one line)
+    }
+
+
+def import_preview(territory: Territory, *, today: dt.date | None = None) -> dict[str, Any]:
+    """What the organiser sees right after an import: over the last PREVIEW_YEARS years, the
+    territory's openings, extensions and closures and the estimated net jobs; its five
+    largest filières by active sites (from `dynamics`)."""
+    today = today or dt.date.today()
+    since = today.year - PREVIEW_YEARS + 1
+    data = dynamics(territory, first_year=since)["by_filiere"]
+    total = data.get(TOTAL, {"years": [], "active_sites": 0, "estimated_jobs": 0})
+    filieres = sorted(
+        (
+            {
+                "label": filiere_label(key),
+                "active_sites": value["active_sites"],
+                "estimated_jobs": round(value["estimated_jobs"]),
+                "openings": sum(y["openings"] for y in value["years"]),
+                "closures": sum(y["closures"] for y in value["years"]),
+            }
+            for key, value in data.items()
+            if key != TOTAL
+        ),
+        key=lambda f: (-f["active_sites"], -f["estimated_jobs"], f["label"]),
+    )
+    return {
+        "since": since,
+        "openings": sum(y["openings"] for y in total["years"]),
+        "extensions": sum(y["extensions"] for y in total["years"]),
+        "closures": sum(y["closures"] for y in total["years"]),
+        "net_jobs": round(sum(y["net_jobs"] for y in total["years"])),
+        "active_sites": total["active_sites"],
+        "estimated_jobs": round(total["estimated_jobs"]),
+        "located": Establishment.objects.filter(territory=territory)
+        .exclude(longitude=None)
+        .count(),
+        "filieres": filieres[:5],
+    }
 
 
 CHART_YEARS = 12

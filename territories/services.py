@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import shutil
 import uuid
 from pathlib import Path
@@ -18,7 +17,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from territories import cog
 from territories.events import EventsFormatError, event_save, events_import
 from territories.files import UploadRefused
 from territories.layout import MAP_HEIGHT, MAP_WIDTH, cluster_centre, ring
@@ -30,6 +28,7 @@ from territories.models import (
     StagedEstablishment,
     Territory,
 )
+from territories.recherche import ApiUnavailable, Client, api_import, configured_transport
 from territories.selectors import territory_editable_by
 from territories.sirene import (
     ImportAbandoned,
@@ -37,18 +36,12 @@ from territories.sirene import (
     historique_import,
     sirene_import,
 )
+from territories.spec import TerritoryError, territory_spec_parse
 from workshops.live import broadcast_refresh_on_commit
 from workshops.models import Activity, Participant
 from workshops.words import normalize
 
 logger = logging.getLogger(__name__)
-
-DEPARTEMENT = re.compile(r"^(\d{2}|2A|2B|97\d)$")
-COMMUNE = re.compile(r"^(\d{5}|2A\d{3}|2B\d{3})$")
-
-
-class TerritoryError(ValueError):
-    """A territory that cannot be made; the message is for the user, in French."""
 
 
 @transaction.atomic
@@ -67,28 +60,8 @@ def territory_resolve_or_create(*, spec: str) -> tuple[Territory, bool]:
     existing = Territory.objects.filter(slug=spec).first()
     if existing is not None:
         return existing, False
-    data = cog.load()
-    if re.fullmatch(r"\d{9}", spec):
-        if spec not in data.epci:
-            raise TerritoryError(_("Aucun EPCI ne porte le SIREN %(s)s.") % {"s": spec})
-        communes = sorted(c for c, (_n, _d, e) in data.communes.items() if e == spec)
-        name, kind, code = data.epci[spec][0], Territory.Kind.EPCI, spec
-    elif DEPARTEMENT.match(spec.upper()):
-        code = spec.upper()
-        communes = sorted(c for c, (_n, d, _e) in data.communes.items() if d == code)
-        name, kind = _("Département %(c)s") % {"c": code}, Territory.Kind.DEPARTEMENT
-    else:
-        codes = [c.strip().upper() for c in spec.split(",") if c.strip()]
-        bad = [c for c in codes if not COMMUNE.match(c) or data.resolve(c) is None]
-        if bad:
-            raise TerritoryError(_("Codes commune inconnus : %(c)s.") % {"c": ", ".join(bad[:10])})
-        communes = sorted({data.resolve(c) for c in codes})
-        name = ", ".join(data.communes[c][0] for c in communes[:3]) + (
-            "…" if len(communes) > 3 else ""
-        )
-        kind, code = Territory.Kind.CUSTOM, ""
-    if not communes:
-        raise TerritoryError(_("Ce territoire ne compte aucune commune."))
+    parsed = territory_spec_parse(spec)
+    name, kind, code, communes = parsed.name, parsed.kind, parsed.code, parsed.communes
     same = (
         Territory.objects.filter(kind=kind, code=code)
         if code
@@ -217,7 +190,13 @@ def event_record(*, territory: Territory, values: dict) -> bool:
 # Progress is written at least every few seconds (sirene.PROGRESS_SECONDS); this much silence
 # means the worker running the job stopped (killed, machine restarted).
 STALE_AFTER = dt.timedelta(minutes=2)
-FORMAT_ERRORS = (SireneFormatError, EventsFormatError, UploadRefused, TerritoryError)
+FORMAT_ERRORS = (
+    SireneFormatError,
+    EventsFormatError,
+    UploadRefused,
+    TerritoryError,
+    ApiUnavailable,
+)
 
 
 def import_job_start(
@@ -234,15 +213,7 @@ def import_job_start(
     Side effects: may create the territory (its creator becomes its owner; an existing
     territory is never claimed); writes the file under IMPORT_DIR; an ImportJob row tracks
     progress and holds the report; a task is queued."""
-    territory, created = territory_resolve_or_create(spec=spec)
-    if created:
-        territory_owner_add(territory=territory, user=user)
-    elif not territory_editable_by(territory=territory, user=user):
-        raise TerritoryError(
-            _(
-                "Ce territoire appartient à d'autres organisateurs : demandez-leur, ou à un administrateur, de vous y ajouter."
-            )
-        )
+    territory = _territory_for_import(user=user, spec=spec)
     folder = Path(settings.IMPORT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}-{Path(upload.name).name[-80:]}"
@@ -260,6 +231,39 @@ def import_job_start(
         size=path.stat().st_size,
         created_by=user,
         report={"stock_date": stock_date.isoformat() if stock_date else None, "sections": sections},
+    )
+    _enqueue(job)
+    return job
+
+
+def _territory_for_import(*, user: User, spec: str) -> Territory:
+    """The territory `spec` names, when `user` may import into it (its creator becomes its
+    owner; an existing territory is never claimed). Raises TerritoryError."""
+    territory, created = territory_resolve_or_create(spec=spec)
+    if created:
+        territory_owner_add(territory=territory, user=user)
+    elif not territory_editable_by(territory=territory, user=user):
+        raise TerritoryError(
+            _(
+                "Ce territoire appartient à d'autres organisateurs : demandez-leur, ou à un administrateur, de vous y ajouter."
+            )
+        )
+    return territory
+
+
+def import_api_start(*, user: User, spec: str, sections: str = "C") -> ImportJob:
+    """Queue an import of the territory's establishments from the API Recherche d'entreprises
+    (network access must be allowed by the settings; the worker checks again).
+    Raises TerritoryError as `import_job_start`. Side effects: may create the territory; an
+    ImportJob row (without a file) tracks progress; a task is queued."""
+    territory = _territory_for_import(user=user, spec=spec)
+    job = ImportJob.objects.create(
+        territory=territory,
+        kind=ImportJob.Kind.API,
+        filename=str(_("API Recherche d'entreprises")),
+        path="",
+        created_by=user,
+        report={"stock_date": None, "sections": sections},
     )
     _enqueue(job)
     return job
@@ -288,6 +292,8 @@ def import_job_retry(*, job: ImportJob) -> bool:
 
 
 def import_job_retryable(job: ImportJob) -> bool:
+    if job.kind == ImportJob.Kind.API:  # nothing to keep: ask the API again
+        return job.status == ImportJob.Status.FAILED
     return job.status == ImportJob.Status.FAILED and Path(job.path).exists()
 
 
@@ -331,7 +337,7 @@ def import_job_run(*, job_id: int) -> None:
     if not claimed:  # already run, retried elsewhere, or deleted
         return
     job = ImportJob.objects.select_related("territory").get(pk=job_id)
-    path = Path(job.path)
+    path = Path(job.path) if job.path else None
     running = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING)
 
     def progress(read: int) -> None:
@@ -346,7 +352,8 @@ def import_job_run(*, job_id: int) -> None:
         running.update(
             status=ImportJob.Status.FAILED, error=str(error)[:500], updated_at=timezone.now()
         )
-        path.unlink(missing_ok=True)
+        if path is not None:
+            path.unlink(missing_ok=True)
         return
     except ImportAbandoned:
         return  # already marked failed as stale; its file stays for a retry
@@ -364,18 +371,32 @@ def import_job_run(*, job_id: int) -> None:
         rows_read=report.get("read", 0),
         updated_at=timezone.now(),
     )
-    path.unlink(missing_ok=True)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
-def _run(job: ImportJob, path: Path, progress, still_wanted) -> dict:
+def _sections(job: ImportJob) -> set[str]:
+    return {s.strip().upper() for s in job.report.get("sections", "C").split(",") if s.strip()}
+
+
+def _run(job: ImportJob, path: Path | None, progress, still_wanted) -> dict:
+    if job.kind == ImportJob.Kind.API:
+        client = Client(transport=configured_transport())
+        report = api_import(
+            territory=job.territory,
+            sections=_sections(job),
+            client=client,
+            progress=progress,
+            run=job.staging_key,
+            still_wanted=still_wanted,
+        ).as_dict()
+        return {**report, "requests": client.requests, "cached": client.cached}
     if job.kind == ImportJob.Kind.STOCK:
         stock_date = job.report.get("stock_date")
         return sirene_import(
             territory=job.territory,
             path=path,
-            sections={
-                s.strip().upper() for s in job.report.get("sections", "C").split(",") if s.strip()
-            },
+            sections=_sections(job),
             stock_date=dt.date.fromisoformat(stock_date) if stock_date else None,
             progress=progress,
             run=job.staging_key,

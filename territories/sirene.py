@@ -1,6 +1,9 @@
-"""Streaming import of INSEE's SIRENE `StockEtablissement` file.
+"""Streaming import of INSEE's SIRENE `StockEtablissement` file, or of one of its géolocalised
+extracts by département (`geo_siret_<dep>.csv.gz`, see `data/SOURCES.md`).
 
-Columns are read by header name (the file has 48 or 54 columns depending on its vintage).
+Columns are read by header name (the file has 48 or 54 columns depending on its vintage; a
+géolocalised extract has the same columns plus nine of geocoding, `longitude` and `latitude`
+among them). The format is told from the header, and the coordinates kept when present.
 The file may be plain CSV, `.gz` or `.zip`; it is read line by line in constant memory,
 filtered to the territory's communes (Paris / Lyon / Marseille arrondissements and communes
 déléguées resolve to their commune) and to NAF sections (industry, section C, by default),
@@ -109,6 +112,20 @@ COLUMNS_54 = [
     "activitePrincipaleNAF25Etablissement",
     "nomenclatureActivitePrincipaleNAF25Etablissement",
 ]
+# The géolocalised extracts (Etalab, "Base Sirene des entreprises et de leurs établissements
+# géolocalisée"): the stock's columns followed by these, WGS 84 coordinates first.
+GEO_COLUMNS = [
+    "longitude",
+    "latitude",
+    "geo_score",
+    "geo_type",
+    "geo_adresse",
+    "geo_id",
+    "geo_ligne",
+    "geo_l4",
+    "geo_l5",
+]
+COLUMNS_GEO = [*COLUMNS_48, *GEO_COLUMNS]
 SECTIONS = [
     ("A", 1, 3),
     ("B", 5, 9),
@@ -172,6 +189,8 @@ STAGED_FIELDS = (
     "headcount_band",
     "headcount_year",
     "diffusible",
+    "longitude",
+    "latitude",
 )
 
 
@@ -199,6 +218,7 @@ def jobs_of(band: str) -> float:
 
 @dataclass
 class ImportReport:
+    format: str = ""  # "stock", "geo" (a géolocalised extract) or "api"
     read: int = 0
     kept: int = 0
     created: int = 0
@@ -211,6 +231,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
+            "format": self.format,
             "read": self.read,
             "kept": self.kept,
             "created": self.created,
@@ -240,7 +261,12 @@ class Progress:
         self.last = time.monotonic()
 
     def tick(self, read: int) -> None:
-        if self.report is not None and read % 1000 == 0:
+        if read % 1000 == 0:
+            self.beat(read)
+
+    def beat(self, read: int) -> None:
+        """Report now if PROGRESS_SECONDS passed (for slow sources: one call per page)."""
+        if self.report is not None:
             now = time.monotonic()
             if now - self.last >= PROGRESS_SECONDS:
                 self.last = now
@@ -318,6 +344,23 @@ def _opt(row: list[str], index: int | None) -> str:
     return row[index] if index is not None else ""
 
 
+def file_format(header: list[str]) -> str:
+    """ "geo" for a géolocalised extract (it has the coordinate columns), else "stock"."""
+    return "geo" if {"longitude", "latitude"} <= set(header) else "stock"
+
+
+def coordinates(longitude: Any, latitude: Any) -> tuple[float | None, float | None]:
+    """(longitude, latitude) as floats when both read as WGS 84 coordinates, else (None, None)
+    (an establishment the geocoder could not place has empty cells)."""
+    try:
+        lon, lat = float(longitude), float(latitude)
+    except (TypeError, ValueError):
+        return None, None
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0) or (lon, lat) == (0.0, 0.0):
+        return None, None
+    return round(lon, 6), round(lat, 6)
+
+
 def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value and value != NON_DIFFUSIBLE else None
@@ -389,6 +432,7 @@ def sirene_stage(
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(decoded_lines(read_lines(path), report))
     header = _header(reader, REQUIRED, _("des établissements"))
+    report.format = file_format(header)
     col = {name: header.index(name) for name in header}
     optional = {
         n: col.get(n)
@@ -400,6 +444,8 @@ def sirene_stage(
             "enseigne1Etablissement",
             "denominationUsuelleEtablissement",
             "siren",
+            "longitude",
+            "latitude",
         )
     }
     batch: dict[str, dict[str, Any]] = {}
@@ -439,6 +485,9 @@ def sirene_stage(
         band = row[col["trancheEffectifsEtablissement"]]
         year = _opt(row, optional["anneeEffectifsEtablissement"])
         active = row[col["etatAdministratifEtablissement"]] != "F"
+        longitude, latitude = coordinates(
+            _opt(row, optional["longitude"]), _opt(row, optional["latitude"])
+        )
         batch[siret] = {
             "siren": (_opt(row, optional["siren"]) or siret[:9])[:9],
             "name": "" if name == NON_DIFFUSIBLE else name[:200],
@@ -450,6 +499,8 @@ def sirene_stage(
             "headcount_band": band if band in HEADCOUNT_BANDS else "",
             "headcount_year": int(year) if year.isdigit() and len(year) == 4 else None,
             "diffusible": not non_diffusible,
+            "longitude": longitude,
+            "latitude": latitude,
         }
         report.kept += 1
         if len(batch) >= BATCH:
@@ -458,6 +509,14 @@ def sirene_stage(
     _stage(territory, run, stock_date, batch)
     ticker.done(report.read)
     return report
+
+
+def stage_batch(
+    *, territory: Territory, run: str, stock_date: dt.date | None, batch: dict[str, dict]
+) -> None:
+    """Stage rows read elsewhere (the API Recherche d'entreprises) exactly as the file import
+    does: `batch` maps SIRET -> the STAGED_FIELDS values. Side effects: one staging write."""
+    _stage(territory, run, stock_date, batch)
 
 
 def _stage(
@@ -472,8 +531,11 @@ def _stage(
     }
     staged = []
     for siret, values in batch.items():
-        row = StagedEstablishment(run=run, siret=siret, **values)
         current = existing.get(siret)
+        if current is not None and values.get("longitude") is None:
+            # A file without coordinates keeps those a géolocalised one gave.
+            values = {**values, "longitude": current.longitude, "latitude": current.latitude}
+        row = StagedEstablishment(run=run, siret=siret, **values)
         if current is None:
             row.action = StagedEstablishment.Action.CREATE
         elif all(getattr(current, k) == v for k, v in values.items()) and (

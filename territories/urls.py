@@ -8,6 +8,7 @@ app_name = "territories"
 
 urlpatterns = [
     path("importer/", views.import_page, name="import"),
+    path("importer/api/", views.import_api, name="import_api"),
     path("importer/<int:job_id>/", views.import_job, name="import_job"),
     path("importer/<int:job_id>/relancer/", views.import_retry, name="import_retry"),
     path("", views.territory_list, name="list"),

@@ -12,8 +12,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from territories import selectors, services
 from territories.files import UploadRefused, check_upload_size, limits
-from territories.forms import EventForm, FiliereOverridesForm, ImportForm, RetryForm
+from territories.forms import (
+    ApiImportForm,
+    EventForm,
+    FiliereOverridesForm,
+    ImportForm,
+    RetryForm,
+)
 from territories.models import ImportJob, SiteEvent, Territory
+from territories.recherche import network_allowed
 
 # ---------------------------------------------------------------- the organisers' pages
 
@@ -98,8 +105,10 @@ def event_form(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Organisers upload a SIRENE stock, its history or local events; the background worker
-    imports it and the job page shows its progress."""
+    """Organisers upload a SIRENE stock (national, or a département's géolocalised extract),
+    its history or local events; the background worker imports it and the job page shows its
+    progress. Typing the territory asks this page (htmx GET, `?territory=`) which files to
+    fetch: the advice partial alone."""
     refusal = _too_large(request) if request.method == "POST" else ""
     form = ImportForm(None if refusal else request.POST or None, request.FILES or None)
     if request.method == "POST" and not refusal and form.is_valid():
@@ -117,13 +126,64 @@ def import_page(request: HttpRequest) -> HttpResponse:
             form.add_error("territory", str(error))
         else:
             return redirect("territories:import_job", job_id=job.pk)
+    if request.method == "GET" and request.headers.get("HX-Request"):
+        # The file advice for the territory being typed.
+        return render(
+            request,
+            "territories/import.html#advice",
+            {"advice": selectors.file_advice(request.GET.get("territory", "")[:2000])},
+        )
+    return _import_page(request, form=form, refusal=refusal)
+
+
+def _import_page(
+    request: HttpRequest,
+    *,
+    form: ImportForm,
+    api_form: ApiImportForm | None = None,
+    refusal: str = "",
+) -> HttpResponse:
     services.import_jobs_fail_stale()
+    spec = (form["territory"].value() or request.GET.get("territory") or "")[:2000]
+    if request.method == "GET" and spec and not form.is_bound:
+        form = ImportForm(initial={"territory": spec})
+    network = network_allowed()
     return render(
         request,
         "territories/import.html",
-        {"form": form, "refusal": refusal, "jobs": selectors.import_jobs_of(request.user)[:10]},
-        status=400 if form.errors or refusal else 200,
+        {
+            "form": form,
+            "refusal": refusal,
+            "advice": selectors.file_advice(spec),
+            "api_form": (api_form or ApiImportForm(initial={"territory": spec}))
+            if network
+            else None,
+            "jobs": selectors.import_jobs_of(request.user)[:10],
+        },
+        status=400 if form.errors or refusal or (api_form and api_form.errors) else 200,
     )
+
+
+@login_required
+@require_POST
+def import_api(request: HttpRequest) -> HttpResponse:
+    """Fill a territory from the API Recherche d'entreprises, in the background worker
+    (only where the settings allow this server to reach it)."""
+    if not network_allowed():
+        raise Http404
+    api_form = ApiImportForm(request.POST)
+    if api_form.is_valid():
+        try:
+            job = services.import_api_start(
+                user=request.user,
+                spec=api_form.cleaned_data["territory"],
+                sections=api_form.cleaned_data["sections"],
+            )
+        except services.TerritoryError as error:
+            api_form.add_error("territory", str(error))
+        else:
+            return redirect("territories:import_job", job_id=job.pk)
+    return _import_page(request, form=ImportForm(), api_form=api_form)
 
 
 def _too_large(request: HttpRequest) -> str:
@@ -153,7 +213,17 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "territories/import_job.html"
     )
-    return render(request, template, {"job": job, "retryable": services.import_job_retryable(job)})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "retryable": services.import_job_retryable(job),
+            "preview": selectors.import_preview(job.territory)
+            if job.status == ImportJob.Status.DONE
+            else None,
+        },
+    )
 
 
 @login_required

@@ -191,6 +191,9 @@ territories:filiere_table    A            POST    login    login    login    403
 territories:import           -            GET     login    login    login    200      200      200      200      200
 territories:import           -            POST    login    login    login    200      200      200      200      200
 
+territories:import_api       -            GET     login    login    login    405      405      405      405      405
+territories:import_api       -            POST    login    login    login    404      404      404      404      404
+
 territories:import_job       A            GET     login    login    login    404      404      404      404      200
 territories:import_job       A            POST    login    login    login    405      405      405      405      405
 

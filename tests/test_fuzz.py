@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 
 from plenary.forms import SlideChoiceForm, SlideNotesForm
 from plenary.models import Word
-from territories.forms import FiliereOverridesForm
+from territories.forms import ApiImportForm, FiliereOverridesForm
 from territories.models import Filiere
 from tests.test_authorisation import (
     KIND_URLS,
@@ -468,6 +468,20 @@ def kind_endpoint(key: str, kind, command) -> Endpoint:
     )
 
 
+# Filling a territory from the API Recherche d'entreprises: fuzzed with network access allowed
+# and the recorded answers replayed (tests/territories/recherche_replay.py), never the network.
+API_ENDPOINT = Endpoint(
+    "territories:import_api",
+    "territories:import_api",
+    "territory_owner",
+    lambda world: reverse("territories:import_api"),
+    lambda world: {f"api-{name}": f for name, f in ApiImportForm().fields.items()},
+    samples=lambda world: {
+        "api-territory": [world.territory.slug, "74081"],
+        "api-sections": ["C", "c, d"],
+    },
+)
+
 KIND_ENDPOINTS = [
     kind_endpoint(key, kind, command)
     for key, role in sorted(KIND_URLS.items())
@@ -587,7 +601,7 @@ def test_every_post_endpoint_is_fuzzed():
     for (key, _target, method), cells in TABLE.items():
         if method == "POST" and any(cell not in {"405", "login", "admin"} for cell in cells):
             accepting.add(key)
-    fuzzed = {endpoint.key for endpoint in ENDPOINTS}
+    fuzzed = {endpoint.key for endpoint in [*ENDPOINTS, API_ENDPOINT]}
     assert sorted(accepting - fuzzed - set(NOT_FUZZED)) == []
 
 
@@ -605,6 +619,15 @@ def test_fuzz(group):
     wrote = {endpoint.name: fuzz(world, endpoint) for endpoint in group}
     # The fuzz also sends valid forms: these endpoints must have written rows (checked above).
     assert [name for name in MUST_WRITE if wrote.get(name) == 0] == []
+
+
+@pytest.mark.django_db
+def test_fuzz_api_import(settings, tmp_path):
+    settings.RECHERCHE_ENTREPRISES_NETWORK = True
+    settings.RECHERCHE_ENTREPRISES_TRANSPORT = "tests.territories.recherche_replay.replay"
+    settings.RECHERCHE_ENTREPRISES_CACHE_DIR = str(tmp_path / "cache")
+    settings.RECHERCHE_ENTREPRISES_PER_SECOND = 1000
+    assert fuzz(build_world(), API_ENDPOINT) > 0  # valid forms queue (and run) an import
 
 
 @pytest.mark.django_db

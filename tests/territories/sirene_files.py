@@ -8,7 +8,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from territories.sirene import COLUMNS_48, COLUMNS_54  # noqa: F401 - re-exported for the tests
+from territories.sirene import COLUMNS_48, COLUMNS_54, COLUMNS_GEO  # noqa: F401 - re-exported for the tests
 
 
 def row(columns: list[str], **values: str) -> list[str]:
@@ -45,3 +45,23 @@ def write(
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def geo_row(
+    columns: list[str], *, longitude: str = "6.580451", latitude: str = "46.060413", **values: str
+) -> list[str]:
+    """A line of a géolocalised extract (`geo_siret_<dep>.csv.gz`): the stock's columns, then
+    the geocoder's, as published."""
+    line = row(columns, **values)
+    geo = {
+        "longitude": longitude,
+        "latitude": latitude,
+        "geo_score": "0.93",
+        "geo_type": "housenumber",
+        "geo_adresse": "12 Rue du Décolletage 74300 Cluses",
+        "geo_id": "74081_0420_00012",
+        "geo_ligne": "G",
+        "geo_l4": "12 RUE DU DECOLLETAGE",
+        "geo_l5": "",
+    }
+    return [geo.get(c, v) for c, v in zip(columns, line, strict=True)]

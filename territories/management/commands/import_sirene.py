@@ -1,6 +1,8 @@
-"""Import a territory's industrial establishments from INSEE's SIRENE stock.
+"""Import a territory's industrial establishments from INSEE's SIRENE stock, or from a
+géolocalised extract of one département (told apart by their header).
 
     python manage.py import_sirene TERRITORY StockEtablissement_utf8.zip [--sections C] [--stock-date 2026-11-01]
+    python manage.py import_sirene TERRITORY geo_siret_74.csv.gz
 
 TERRITORY: an existing territory's slug, an EPCI SIREN or a département code (the territory
 is then created from the shipped commune composition), or commune codes separated by commas.
@@ -77,6 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Territoire : {territory.name} ({territory.slug}, {len(territory.communes)} communes)"
         )
+        if report.format == "geo":
+            self.stdout.write("Extrait SIRENE géolocalisé : coordonnées des établissements gardées")
         self.stdout.write(
             f"Lues : {report.read} · retenues : {report.kept} · créées : {report.created} · "
             f"mises à jour : {report.updated} · inchangées : {report.unchanged}"
