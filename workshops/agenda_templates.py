@@ -248,14 +248,15 @@ def shipped_files() -> list[Path]:
 
 
 def shipped_agenda(slug: str) -> list[dict]:
-    """The agenda of a shipped file, read without the settings checks (the tests and the
-    load at `migrate` make them): what `settings.DEFAULT_AGENDA` reads. Raises ValueError on
-    a file that is not a template."""
+    """The agenda of a shipped file, each activity's settings normalised by its kind as at the
+    load at `migrate` (an activity refused there is left out here too): what
+    `settings.DEFAULT_AGENDA` reads. Raises ValueError on a file that is not a template."""
     path = library_dir() / f"{slug}.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         raise ValueError(f"{path}: not an agenda template")
-    return data["steps"]
+    steps, _errors = check_steps(data["steps"])
+    return steps
 
 
 # ---------------------------------------------------------------- reads

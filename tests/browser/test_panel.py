@@ -212,9 +212,13 @@ def _answer(page: Page, kind: str, i: int) -> None:
         expect(page.locator(".saved")).to_contain_text("Ajouté à la carte")
     elif kind == "priority":
         page.get_by_label("Filière", exact=True).select_option(index=1)
-        page.get_by_label("Ma priorité, en une phrase").fill(
-            f"Créer {30 + i} emplois de techniciens dans la filière d'ici 2028"
-        )
+        # the autosave of the sentence itself answered (the choice of filière saved first)
+        with page.expect_response(
+            lambda r: "/enregistrer/" in r.url and "emplois" in (r.request.post_data or "")
+        ):
+            page.get_by_label("Ma priorité, en une phrase").fill(
+                f"Créer {30 + i} emplois de techniciens dans la filière d'ici 2028"
+            )
         expect(page.locator("#save-1")).to_contain_text("Enregistré")
     elif kind == "actions":
         for j in range(2):

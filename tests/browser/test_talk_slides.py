@@ -150,6 +150,8 @@ def test_a_talk_is_paged_with_the_clicker_keys(server, browser, tmp_path):
     shot(screen, "wall-720-4x3")
     control.keyboard.press("ArrowLeft")
     expect(screen.locator(".slide-wall")).to_have_attribute("data-slide", "2")
+    # the panel has its answer too (a key pressed while a command is on its way is dropped)
+    expect(control.locator("[data-notes]")).to_contain_text(NOTES[1])
     # The clicker plugged into the wall's computer: the wall passes its keys to the panel.
     screen.keyboard.press("PageDown")
     expect(screen.locator(".slide-wall")).to_have_attribute("data-slide", "3")

@@ -35,6 +35,7 @@ KINDS = [
     "priority",
     "tables",
     "actions",
+    "vote",
     "debrief",
 ]
 
@@ -156,6 +157,7 @@ def fill_room(code: str) -> dict[str, str]:
 
     from plenary import services as plenary_services
     from plenary.ranking import ranking_answer_submit
+    from priorities import selectors as p_selectors
     from priorities import services as p_services
     from priorities.models import Action
     from territories.models import Filiere
@@ -218,6 +220,30 @@ def fill_room(code: str) -> dict[str, str]:
                     participant=supporter, item=item, supported=True
                 )
     p_services.tables_form(rencontre=rencontre, mode="mixed", size=6, seed=3)
+    # Each table's rapporteur writes its conclusion; then everyone spends their points and the
+    # vote is closed, so the wall shows the ranking.
+    for table in rencontre.tables.order_by("number"):
+        reporter = table.members.order_by("pk").first()
+        p_services.table_reporter_set(table=table, participant=reporter)
+        p_services.table_conclusion_write(
+            participant=reporter,
+            findings=(
+                "Le foncier économique manque près des axes ; les entreprises peinent à "
+                f"recruter des techniciens de maintenance (table {table.number})."
+            ),
+            proposal=(
+                "Créer un guichet foncier intercommunal partagé avec la chambre de commerce "
+                f"et les industriels locaux (table {table.number})"
+            ),
+        )
+    vote = activities["vote"]
+    keys = [option["key"] for option in p_selectors.vote_options(vote)]
+    for n, person in enumerate(people):
+        for k in range(3):
+            p_services.vote_points_set(
+                activity=vote, participant=person, option=keys[(n + k * k) % len(keys)], points=1
+            )
+    Activity.objects.filter(pk=vote.pk).update(is_open=False)
     return {kind: activity.title for kind, activity in activities.items()}
 
 

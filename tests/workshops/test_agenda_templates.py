@@ -110,9 +110,11 @@ def test_the_default_agenda_is_the_reindustrialisation_file():
 
 
 def test_an_unknown_kind_is_refused_with_a_french_message():
-    checked = agenda_templates.check_template(template_data({"kind": "vote", "title": "Voter"}))
+    checked = agenda_templates.check_template(
+        template_data({"kind": "sondage-inconnu", "title": "Voter"})
+    )
     assert checked.errors == [
-        "Étape 1 « Constat », activité 1 « Voter » : type d'activité inconnu « vote » (types "
+        "Étape 1 « Constat », activité 1 « Voter » : type d'activité inconnu « sondage-inconnu » (types "
         f"possibles : {', '.join(k.key for k in kinds.registered())})."
     ]
 
@@ -156,7 +158,7 @@ def test_a_malformed_template_is_refused_never_raised(data, message):
 def test_the_load_keeps_the_good_files_and_reports_the_bad(settings, tmp_path):
     (tmp_path / "bon.json").write_text(json.dumps(template_data(poll(), name="Bon")))
     (tmp_path / "inconnu.json").write_text(
-        json.dumps(template_data({"kind": "vote", "title": "V"}))
+        json.dumps(template_data({"kind": "sondage-inconnu", "title": "V"}))
     )
     (tmp_path / "casse.json").write_text('{"name": "Cassé",')
     (tmp_path / "latin1.json").write_bytes('{"name": "Été"}'.encode("latin-1"))
@@ -164,7 +166,7 @@ def test_the_load_keeps_the_good_files_and_reports_the_bad(settings, tmp_path):
     problems = services.agenda_templates_sync()
     assert problems == [
         "casse.json : Fichier illisible : JSON invalide (ligne 1, colonne 18).",
-        "inconnu.json : Étape 1 « Constat », activité 1 « V » : type d'activité inconnu « vote » "
+        "inconnu.json : Étape 1 « Constat », activité 1 « V » : type d'activité inconnu « sondage-inconnu » "
         f"(types possibles : {', '.join(k.key for k in kinds.registered())}).",
         "latin1.json : Fichier illisible : il n'est pas encodé en UTF-8.",
     ]
@@ -211,14 +213,16 @@ def test_a_template_that_no_longer_passes_is_refused_at_creation(client):
     user = UserFactory()
     client.force_login(user)
     template = AgendaTemplate.objects.create(
-        owner=user, name="Ancien", agenda=template_data({"kind": "vote", "title": "V"})["steps"]
+        owner=user,
+        name="Ancien",
+        agenda=template_data({"kind": "sondage-inconnu", "title": "V"})["steps"],
     )
     response = client.post(
         reverse("workshops:rencontre_new"), {**NEW, "source": f"modele-{template.pk}"}
     )
     assert response.status_code == 200
     assert "Ce modèle ne peut plus servir" in response.content.decode()
-    assert "type d&#x27;activité inconnu « vote »" in response.content.decode()
+    assert "type d&#x27;activité inconnu « sondage-inconnu »" in response.content.decode()
     assert not Rencontre.objects.exists()
 
 
@@ -389,7 +393,7 @@ def test_a_malformed_preselection_is_ignored(client, query):
 def test_the_load_command_lists_the_refused_files(settings, tmp_path):
     (tmp_path / "bon.json").write_text(json.dumps(template_data(poll(), name="Bon")))
     (tmp_path / "inconnu.json").write_text(
-        json.dumps(template_data({"kind": "vote", "title": "V"}))
+        json.dumps(template_data({"kind": "sondage-inconnu", "title": "V"}))
     )
     out, err = io.StringIO(), io.StringIO()
     call_command("load_agendas", stdout=out, stderr=err)  # the shipped files: all good

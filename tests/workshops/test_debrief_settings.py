@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from PIL import Image
 
 from tests.factories import UserFactory, make_rencontre
@@ -128,7 +129,7 @@ def test_the_page_is_prefilled_from_the_synthesis(client, filled):  # noqa: F811
         suggested
     )
     for line in suggested:
-        assert f'value="{line}"'.replace("'", "&#x27;") in page
+        assert f"\n{escape(line)}</textarea>" in page
 
 
 def test_saving_keeps_the_messages_and_sections(client, filled):  # noqa: F811
@@ -168,7 +169,7 @@ def test_a_refused_form_loses_nothing_typed_and_saves_nothing(client, filled):  
     assert response.status_code == 400
     assert "Réglages non enregistrés" in page
     assert "raccourcissez-le" in page
-    assert 'value="La filière mobilité recrute : 40 soudeurs par an."' in page
+    assert "\nLa filière mobilité recrute : 40 soudeurs par an.</textarea>" in page
     assert ("Trop long " * 40).strip() in page
     assert DebriefSettings.objects.filter(rencontre=rencontre).exists() is False
 
