@@ -42,12 +42,14 @@ from workshops import (
     rendering,
     selectors,
     services,
+    sheet,
     tasks,
 )
 from workshops.forms import (
     ActivityChoiceForm,
     ActivityForm,
     CodeForm,
+    ContactForm,
     ExpectedForm,
     JoinForm,
     NewActivityForm,
@@ -440,7 +442,9 @@ def split_off(request: HttpRequest, rencontre: Rencontre) -> None:
 
 @control_command
 def rencontre_end(request: HttpRequest, rencontre: Rencontre) -> None:
-    services.rencontre_end(rencontre=rencontre)
+    if services.rencontre_end(rencontre=rencontre):
+        # Each participant who agreed receives their sheet (background worker).
+        tasks.sheet_mails_queue(rencontre=rencontre, base_url=_absolute(request, "/"))
 
 
 @control_command
@@ -955,8 +959,45 @@ def personal(request: HttpRequest, participant: Participant) -> HttpResponse:
             "personal_parts": debrief.personal_parts(participant),
             "kept": personal_data.kept_records(participant),
             "kept_until": personal_data.retention_end(participant.rencontre),
+            "contact_form": ContactForm.for_participant(participant),
         },
     )
+
+
+@never_cache
+@require_POST
+@personal_link
+def personal_contact(request: HtmxHttpRequest, participant: Participant) -> HttpResponse:
+    """The participant's optional e-mail and contact, each with its consent (from the phone's
+    debrief or the personal page). htmx gets the form back; a plain post the page."""
+    form = ContactForm(request.POST, auto_id="id_contact_%s")
+    saved = form.is_valid()
+    if saved:
+        services.participant_contact_set(participant=participant, **form.cleaned_data)
+        form = ContactForm.for_participant(participant)
+    if request.htmx:
+        return render(
+            request,
+            "workshops/phone/_contact.html",
+            {"participant": participant, "contact_form": form, "contact_saved": saved},
+        )
+    if saved:
+        messages.success(request, _("Vos coordonnées sont enregistrées."))
+    else:
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect(reverse("workshops:personal", args=[participant.token]) + "#coordonnees")
+
+
+@never_cache
+@require_GET
+@personal_link
+def personal_sheet(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """The participant's one-page sheet (PDF), made here: one page of their own content lays
+    out in a few hundred milliseconds (BENCHMARKS.md), unlike the debrief."""
+    pdf = sheet.sheet_pdf(participant, base_url=settings.SITE_URL or _absolute(request, "/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{sheet.sheet_filename(participant)}"'
+    return response
 
 
 @require_POST
