@@ -16,6 +16,7 @@ hundred milliseconds: `BENCHMARKS.md`).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from django.conf import settings
@@ -73,16 +74,17 @@ def sheet_context(
         "figures": sheet_figures(rencontre) if figures is None else figures,
         "personal_url": personal_url(participant, base_url=base_url),
         "generated_at": timezone.localtime(),
-        # Parts carry their page's forms; a sheet has no page: no token, and pdf.css hides them.
-        "csrf_token": "NOTPROVIDED",
     }
 
 
 def sheet_html(context: dict[str, Any], *, density: str = "normal") -> str:
     """The sheet's HTML at one density (see sheet.css)."""
-    return render_to_string(
-        "workshops/pdf/sheet.html", {**context, "css": mark_safe(_css()), "density": density}
-    )
+    with warnings.catch_warnings():
+        # The parts carry their page's forms (sheet.css hides them): paper has no CSRF token.
+        warnings.filterwarnings("ignore", message=r"A \{% csrf_token %\} was used")
+        return render_to_string(
+            "workshops/pdf/sheet.html", {**context, "css": mark_safe(_css()), "density": density}
+        )
 
 
 def _document(html: str):
