@@ -166,11 +166,12 @@ class ActionForm(KindForm):
         ).exclude(statement="")
         today = timezone.localdate()
         self.fields["due"].widget.attrs["min"] = today.isoformat()
-        self.fields["when"].choices = [
-            (key, f"{label} ({formats.date_format(day, 'D j F')})" if day else label)
-            for key, label in DUE_CHOICES
+        # Each proposed choice with its date, shown under it on the phone.
+        self.due_dates = {
+            key: formats.date_format(day, "D j M") if day else ""
+            for key, _label in DUE_CHOICES
             for day in [due_from_choice(key, today)]
-        ]
+        }
 
     def clean_due(self) -> dt.date | None:
         due = self.cleaned_data["due"]

@@ -53,6 +53,7 @@ from workshops.forms import (
     ActivityChoiceForm,
     ActivityForm,
     CodeForm,
+    ContactForm,
     ExpectedForm,
     JoinForm,
     NewActivityInStepForm,
@@ -311,6 +312,21 @@ ENGINE_ENDPOINTS = [
     engine("workshops:screen_link_create"),
     engine("workshops:screen_link_revoke"),
     Endpoint(
+        "workshops:personal_contact",
+        "workshops:personal_contact",
+        "anonymous",  # the token in the URL is the credential
+        lambda world: reverse(
+            "workshops:personal_contact", args=[world.participants["participant_a"].token]
+        ),
+        lambda world: ContactForm().fields,
+        samples=lambda world: {
+            "email": ["lea@example.org"],
+            "email_consent": ["on"],
+            "contact": ["06 12 34 56 78", "lea@example.org"],
+            "contact_consent": ["on"],
+        },
+    ),
+    Endpoint(
         "territories:filiere_table",
         "territories:filiere_table",
         "territory_owner",
@@ -508,6 +524,7 @@ MUST_WRITE = (
     "workshops:join",
     "workshops:step_create",
     "workshops:activity_create",
+    "workshops:personal_contact",
     "activity_edit[question]",
     "phone:question:repondre",
     "phone:words:repondre",
