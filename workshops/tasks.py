@@ -288,3 +288,37 @@ def sheet_mail_send(*, participant_id: int, base_url: str, figures: list | None 
     if sent:
         logger.info("Sheet sent to participant %s", participant_id)
     return "sent" if sent else "already sent"
+
+
+# ---------------------------------------------------------------- a sheet to download
+
+
+def sheet_file_path(participant: Participant) -> Path:
+    """Where the participant's sheet is written for its download: beside the rencontre's
+    debriefs (the purge removes the folder), one file per participant, replaced each time."""
+    return (
+        Path(settings.DEBRIEF_DIR)
+        / str(participant.rencontre_id)
+        / "fiches"
+        / (f"{participant.pk}.pdf")
+    )
+
+
+@task()
+def sheet_file_task(participant_id: int, base_url: str) -> str:
+    """Make the participant's sheet for its download; returns its file's path."""
+    participant = Participant.objects.select_related("rencontre").get(pk=participant_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = sheet.sheet_pdf(participant, base_url=base_url)
+    path = sheet_file_path(participant)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(pdf)
+    partial.replace(path)  # a reader never sees half a file
+    return str(path)
+
+
+def sheet_files_delete(*, rencontre_id: int, participant_id: int) -> None:
+    """Remove a participant's downloaded sheet (they deleted their data)."""
+    folder = Path(settings.DEBRIEF_DIR) / str(rencontre_id) / "fiches"
+    (folder / f"{participant_id}.pdf").unlink(missing_ok=True)

@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
+from django_tasks import TaskResultStatus
 
 from workshops import (
     access,
@@ -988,16 +989,58 @@ def personal_contact(request: HtmxHttpRequest, participant: Participant) -> Http
     return redirect(reverse("workshops:personal", args=[participant.token]) + "#coordonnees")
 
 
+def _sheet_file(participant: Participant, path: str) -> HttpResponse | None:
+    """The participant's sheet written by the worker at `path`, if it is theirs and there."""
+    expected = tasks.sheet_file_path(participant)
+    if path != str(expected) or not expected.is_file():
+        return None
+    response = HttpResponse(expected.read_bytes(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{sheet.sheet_filename(participant)}"'
+    return response
+
+
 @never_cache
 @require_GET
 @personal_link
 def personal_sheet(request: HttpRequest, participant: Participant) -> HttpResponse:
-    """The participant's one-page sheet (PDF), made here: one page of their own content lays
-    out in a few hundred milliseconds (BENCHMARKS.md), unlike the debrief."""
-    pdf = sheet.sheet_pdf(participant, base_url=settings.SITE_URL or _absolute(request, "/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{sheet.sheet_filename(participant)}"'
-    return response
+    """The participant's one-page sheet (PDF), made by the background worker: the page that
+    answers waits for it (it reloads itself, `?tache=<id>`) and gives the file when ready.
+    Never lays out a PDF in this process, which serves phones."""
+    if "tache" in request.GET:
+        try:
+            result = tasks.sheet_file_task.get_result(request.GET["tache"][:64])
+        except Exception:  # unknown id, or a backend that keeps no results
+            raise Http404 from None
+        if result.args[:1] != [participant.pk]:
+            raise Http404
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            ready = _sheet_file(participant, result.return_value)
+            if ready is not None:
+                return ready
+        failed = result.status == TaskResultStatus.FAILED
+        return _sheet_wait(request, participant, result.id, failed=failed)
+    result = tasks.sheet_file_task.enqueue(
+        participant.pk, settings.SITE_URL or _absolute(request, "/")
+    )
+    if result.status == TaskResultStatus.SUCCESSFUL:  # the immediate backend (tests)
+        ready = _sheet_file(participant, result.return_value)
+        if ready is not None:
+            return ready
+    return _sheet_wait(request, participant, result.id, failed=False)
+
+
+def _sheet_wait(request, participant: Participant, result_id, *, failed: bool) -> HttpResponse:
+    return render(
+        request,
+        "workshops/phone/sheet_wait.html",
+        {
+            "participant": participant,
+            "rencontre": participant.rencontre,
+            "failed": failed,
+            "next": f"{reverse('workshops:personal_sheet', args=[participant.token])}?"
+            + urlencode({"tache": result_id}),
+        },
+    )
 
 
 @require_POST
@@ -1044,7 +1087,9 @@ def personal_delete(request: HttpRequest, participant: Participant) -> HttpRespo
     what was deleted (the link stops working)."""
     rencontre = participant.rencontre
     if request.method == "POST":
+        participant_id = participant.pk
         deleted = services.participant_erase(participant=participant)
+        tasks.sheet_files_delete(rencontre_id=rencontre.pk, participant_id=participant_id)
         response = render(
             request,
             "workshops/phone/personal_deleted.html",

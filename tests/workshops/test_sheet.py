@@ -377,3 +377,35 @@ def test_erasing_oneself_removes_ones_mails_and_partnerships(room, settings):
     services.participant_erase(participant=karim)
     assert MailSent.objects.filter(participant_id=karim.pk).count() == 0
     assert room["shared"].partnerships.filter(participant_id=karim.pk).count() == 0
+
+
+# ---------------------------------------------------------------- the download via the worker
+
+
+def test_sheet_download_waits_for_the_worker(room, settings):
+    """With a queue that runs later (the real worker), the page waits and reloads itself."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    lea, karim = room["lea"], room["karim"]
+    url = reverse("workshops:personal_sheet", args=[lea.token])
+    response = Client().get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Votre fiche est en préparation" in html
+    [result] = tasks.sheet_file_task.get_backend().results
+    assert f'content="2;url={url}?tache={result.id}"' in html
+    # Someone else's token with this task: not theirs.
+    other = reverse("workshops:personal_sheet", args=[karim.token])
+    assert Client().get(other, {"tache": result.id}).status_code == 404
+    assert Client().get(url, {"tache": "nope"}).status_code == 404
+    # Still queued: the same waiting page.
+    assert "en préparation" in Client().get(url, {"tache": result.id}).content.decode()
+
+
+def test_deleting_ones_data_deletes_ones_sheet_file(room, settings, tmp_path):
+    settings.DEBRIEF_DIR = str(tmp_path)
+    lea = room["lea"]
+    Client().get(reverse("workshops:personal_sheet", args=[lea.token]))
+    path = tasks.sheet_file_path(lea)
+    assert path.is_file()
+    Client().post(reverse("workshops:personal_delete", args=[lea.token]))
+    assert not path.exists()
