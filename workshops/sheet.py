@@ -9,9 +9,8 @@ WeasyPrint with the shipped files only, `static/css/pdf.css`), plus a few rules 
 
 The sheet always fits one page: it is laid out at a normal density, then denser ones, until
 it does; at the densest, the lists of actions are shortened and the sheet says how many are
-left out (they stay on the personal page). Made by the background worker for the e-mails
-(`tasks.sheet_mail_task`); the download on the personal page renders it directly (a few
-hundred milliseconds: `BENCHMARKS.md`).
+left out (they stay on the personal page). Always made by the background worker: for the
+e-mails (`tasks.sheet_mail_task`) and for the download (`tasks.sheet_file_task`).
 """
 
 from __future__ import annotations
