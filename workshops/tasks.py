@@ -242,9 +242,9 @@ def sheet_mails_queue(*, rencontre: Rencontre, base_url: str = "") -> int:
     each sending their sheet and personal link once. Returns how many were queued.
     Side effects: tasks for the worker (with the immediate backend, the mails are sent)."""
     base_url = settings.SITE_URL or base_url
-    participants = Participant.objects.filter(
-        rencontre=rencontre, email_consent=True, absent=False
-    ).exclude(email="")
+    participants = Participant.objects.filter(rencontre=rencontre, email_consent=True).exclude(
+        email=""
+    )
     queued = 0
     figures = [[str(label), value] for label, value in sheet.sheet_figures(rencontre)]
     for participant_id in participants.values_list("pk", flat=True):
