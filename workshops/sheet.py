@@ -19,6 +19,7 @@ import warnings
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -26,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from workshops import debrief
@@ -38,11 +40,20 @@ DENSITIES = ("normal", "compact", "tight")
 SHEET_CSS = settings.BASE_DIR / "static" / "css" / "sheet.css"
 
 
+# The key figures read every activity's results (a second for 300 participants): a sheet
+# made within this many seconds of another of the same rencontre reuses them.
+FIGURES_CACHE_SECONDS = 60
+
+
 def sheet_figures(rencontre: Rencontre) -> list[tuple[str, int]]:
     """The three key figures a sheet shows: the first of the rencontre's (the territory's
-    come first when the rencontre showed its dynamics). Computed once per rencontre when
-    many sheets are made."""
-    return debrief.debrief_figures(rencontre)[:3]
+    come first when the rencontre showed its dynamics), in the current language."""
+    key = f"sheet-figures:{rencontre.pk}:{rencontre.created_at.timestamp()}:{get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = [(str(label), value) for label, value in debrief.debrief_figures(rencontre)[:3]]
+        cache.set(key, cached, FIGURES_CACHE_SECONDS)
+    return cached
 
 
 def personal_url(participant: Participant, *, base_url: str = "") -> str:

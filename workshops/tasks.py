@@ -237,20 +237,30 @@ def mail_retry(task_to_run, attempt: int, *args) -> bool:
     return True
 
 
-def sheet_mails_queue(*, rencontre: Rencontre, base_url: str = "") -> int:
-    """At the end of the rencontre: one task per participant who gave an e-mail and agreed,
-    each sending their sheet and personal link once. Returns how many were queued.
-    Side effects: tasks for the worker (with the immediate backend, the mails are sent)."""
-    base_url = settings.SITE_URL or base_url
+def sheet_mails_queue(*, rencontre: Rencontre, base_url: str = "") -> None:
+    """At the end of the rencontre: queue the task that queues the sheets' e-mails (the
+    request that ends the rencontre only writes one row). Side effects: a task for the worker
+    (with the immediate backend, the mails are sent)."""
+    sheet_mails_task.enqueue(rencontre.pk, settings.SITE_URL or base_url)
+
+
+@task()
+def sheet_mails_task(rencontre_id: int, base_url: str) -> int:
+    """One task per participant who gave an e-mail and agreed, each sending their sheet and
+    personal link once; the key figures are computed here once for all. Returns how many
+    were queued."""
+    rencontre = Rencontre.objects.filter(pk=rencontre_id).first()
+    if rencontre is None:
+        return 0
     participants = Participant.objects.filter(rencontre=rencontre, email_consent=True).exclude(
         email=""
     )
-    queued = 0
     figures = [[str(label), value] for label, value in sheet.sheet_figures(rencontre)]
+    queued = 0
     for participant_id in participants.values_list("pk", flat=True):
         sheet_mail_task.enqueue(participant_id, base_url, figures)
         queued += 1
-    logger.info("Rencontre %s ended: %d sheets to send", rencontre.pk, queued)
+    logger.info("Rencontre %s ended: %d sheets to send", rencontre_id, queued)
     return queued
 
 

@@ -75,6 +75,9 @@ def test_an_action_joined_by_a_second_phone_shows_on_both_sheets(browser, sqlite
     lea.reload()
     expect(lea.locator(".my-action .partners")).to_have_text("Avec Entreprise, Zoé Durand (CCI)")
     expect(screen.locator(".actionwall")).to_contain_text("avec Entreprise, Zoé Durand (CCI)")
+    lea.locator(".my-action").scroll_into_view_if_needed()
+    shot(lea, "partnership-phone-mine")
+    shot(screen, "partnership-screen-actions")
 
     goto(control, "La synthèse")
     leave_contact(lea, "lea.martin@region.example", agree=True)
