@@ -168,7 +168,7 @@ class ActionForm(KindForm):
         self.fields["due"].widget.attrs["min"] = today.isoformat()
         # Each proposed choice with its date, shown under it on the phone.
         self.due_dates = {
-            key: formats.date_format(day, "D j M") if day else ""
+            key: formats.date_format(day, "D j F") if day else ""
             for key, _label in DUE_CHOICES
             for day in [due_from_choice(key, today)]
         }
