@@ -15,6 +15,7 @@ from priorities import selectors, services
 from priorities.forms import ActionForm, due_from_choice, in_one_month
 from priorities.models import Action, Partnership
 from tests.factories import make_rencontre
+from workshops import debrief
 from workshops import services as engine
 from workshops.models import Activity, Participant
 
@@ -234,3 +235,13 @@ def test_phone_form_shows_the_four_choices_with_their_dates(room):
     radios = re.findall(r'<input type="radio" name="when"[^>]*>', html)
     assert len(radios) == 4
     assert [r for r in radios if "checked" in r] == []
+
+
+def test_debrief_pdf_lists_the_partners_as_consented(room):
+    rencontre, _activity, _lea, karim, action = room
+    services.partnership_set(participant=karim, action=action, joined=True)
+    html = debrief.debrief_html(rencontre)
+    assert "Réunir les DRH du décolletage" in html
+    assert "avec Entreprise" in html
+    assert "Karim" not in html
+    assert "Atelier Benali" not in html
