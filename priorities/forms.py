@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from priorities.models import (
@@ -26,6 +26,37 @@ def next_working_day(today: dt.date | None = None) -> dt.date:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day
+
+
+def in_one_month(today: dt.date) -> dt.date:
+    """The same day next month (the month's last day when it has no such day)."""
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    for day in range(today.day, 27, -1):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return dt.date(year, month, min(today.day, 28))
+
+
+# The spread of due dates the phone proposes: none is preselected, so that the room's
+# actions do not all fall on the same day by default.
+DUE_CHOICES = (
+    ("tomorrow", _("Demain")),
+    ("week", _("Dans une semaine")),
+    ("month", _("Dans un mois")),
+    ("date", _("À une date précise")),
+)
+
+
+def due_from_choice(when: str, today: dt.date | None = None) -> dt.date | None:
+    """The date of a proposed choice ("tomorrow", "week", "month"); None for "date"."""
+    today = today or timezone.localdate()
+    return {
+        "tomorrow": today + dt.timedelta(days=1),
+        "week": today + dt.timedelta(days=7),
+        "month": in_one_month(today),
+    }.get(when)
 
 
 class PriorityForm(KindForm):
@@ -131,10 +162,18 @@ class ActionForm(KindForm):
             "max_length": _("160 caractères au plus (vous en avez tapé %(show_value)d)."),
         },
     )
-    due = forms.DateField(
+    when = forms.ChoiceField(
         label=_("Échéance"),
+        choices=DUE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "due-choices"}),
+        error_messages={"invalid_choice": _("Choisissez une des échéances proposées.")},
+    )
+    due = forms.DateField(
+        label=_("Date"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": _("Indiquez une échéance."), "invalid": _("Date non valide.")},
+        error_messages={"invalid": _("Date non valide.")},
     )
     priority = forms.ModelChoiceField(
         label=_("Au service de la priorité"),
@@ -148,15 +187,41 @@ class ActionForm(KindForm):
         self.fields["priority"].queryset = Priority.objects.filter(
             participant=self.participant
         ).exclude(statement="")
-        self.fields["due"].widget.attrs["min"] = timezone.localdate().isoformat()
+        today = timezone.localdate()
+        self.fields["due"].widget.attrs["min"] = today.isoformat()
+        # Each proposed choice with its date, shown under it on the phone.
+        self.due_dates = {
+            key: formats.date_format(day, "D j F") if day else ""
+            for key, _label in DUE_CHOICES
+            for day in [due_from_choice(key, today)]
+        }
 
-    def clean_due(self) -> dt.date:
+    def clean_due(self) -> dt.date | None:
         due = self.cleaned_data["due"]
+        if due is None:
+            return None
         if due < timezone.localdate():
             raise forms.ValidationError(_("L'échéance ne peut pas être dans le passé."))
         if due.year > timezone.localdate().year + 10:
             raise forms.ValidationError(_("Une échéance à plus de dix ans n'est pas une action."))
         return due
+
+    def clean(self) -> dict:
+        """`when` gives the date (a typed date with "À une date précise", or alone); the
+        service receives `due` only."""
+        data = super().clean()
+        when = data.pop("when", "") or ""
+        if "due" not in data:  # an invalid typed date, already reported
+            return data
+        proposed = due_from_choice(when)
+        if proposed is not None:
+            data["due"] = proposed
+        elif data["due"] is None:
+            self.add_error(
+                "due" if when == "date" else "when",
+                _("Indiquez la date.") if when == "date" else _("Choisissez une échéance."),
+            )
+        return data
 
 
 class TablesForm(KindForm):
@@ -260,4 +325,19 @@ class SpotlightForm(KindForm):
         super().__init__(*args, **kwargs)
         self.fields["priority"].queryset = Priority.objects.filter(
             rencontre_id=self.activity.step.rencontre_id
+        )
+
+
+class PartnershipForm(KindForm):
+    """Names an action of another participant of the rencontre, to join it or leave it."""
+
+    action = forms.ModelChoiceField(
+        queryset=Action.objects.none(),
+        error_messages={"invalid_choice": _("Cette action n'existe plus.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = Action.objects.filter(
+            rencontre_id=self.participant.rencontre_id
         )

@@ -17,13 +17,13 @@ from priorities.forms import (
     ActionForm,
     ActionsConfigForm,
     OwnActionForm,
+    PartnershipForm,
     PriorityConfigForm,
     PriorityForm,
     SeatMoveForm,
     SpotlightForm,
     SupportForm,
     TablesForm,
-    next_working_day,
 )
 from priorities.models import Action, PlanningDocument, Priority
 from workshops.kinds import (
@@ -244,6 +244,10 @@ def _conclude(*, activity: Activity, participant: Participant, findings: str, pr
 _NOT_SEATED = _("Vous n'êtes assis à aucune table pour l'instant.")
 
 
+def _partner(*, activity: Activity, participant: Participant, action: Action, joined: bool) -> None:
+    services.partnership_set(participant=participant, action=action, joined=joined)
+
+
 def _form_tables(*, activity: Activity, mode: str, size: int) -> None:
     services.tables_form(rencontre=activity.step.rencontre, mode=mode, size=size)
 
@@ -379,7 +383,8 @@ def initial_owner(participant: Participant) -> str:
 
 
 class ActionsKind(ActivityKind):
-    """Each participant commits to 2-3 actions for the next day and supports others'."""
+    """Each participant commits to 2-3 actions for the next day, supports others' ("Je
+    soutiens") and joins some to carry them together ("Je m'associe")."""
 
     key = "actions"
     label = _("Actions pour demain")
@@ -422,6 +427,24 @@ class ActionsKind(ActivityKind):
                 services.NotAllowedError: _("Vous ne pouvez pas soutenir votre propre action.")
             },
         ),
+        Command(
+            "s-associer",
+            PartnershipForm,
+            partial(_partner, joined=True),
+            answer="others",
+            refusals={
+                services.NotAllowedError: _("Vous portez déjà cette action : c'est la vôtre.")
+            },
+        ),
+        Command(
+            "ne-plus-s-associer",
+            PartnershipForm,
+            partial(_partner, joined=False),
+            answer="others",
+            refusals={
+                services.NotAllowedError: _("Vous portez déjà cette action : c'est la vôtre.")
+            },
+        ),
     )
     personal_commands = (
         Command("faite", OwnActionForm, partial(services.action_set_done, done=True)),
@@ -456,13 +479,10 @@ class ActionsKind(ActivityKind):
         others.sort(key=lambda a: (table_of(a) != my_table, a.pk))  # my table first
         low, high = services.action_bounds(activity)
         errors = [str(e) for e in form.errors.get("action", [])] if form is not None else []
-        about_support = isinstance(form, SupportForm)
-        if form is None or isinstance(form, (OwnActionForm, SupportForm)):
+        about_support = isinstance(form, (SupportForm, PartnershipForm))
+        if form is None or isinstance(form, (OwnActionForm, SupportForm, PartnershipForm)):
             form = ActionForm(
-                initial={
-                    "owner": initial_owner(participant),
-                    "due": next_working_day(),
-                },
+                initial={"owner": initial_owner(participant)},
                 activity=activity,
                 participant=participant,
             )
@@ -471,8 +491,9 @@ class ActionsKind(ActivityKind):
                 "form": form,
                 "others": others,
                 "supported": set(participant.supports.values_list("action_id", flat=True)),
+                "joined": set(participant.partnerships.values_list("action_id", flat=True)),
                 "counts": {a.pk: a.n_supports for a in everyone},
-                "mine": list(Action.objects.filter(participant=participant, activity=activity)),
+                "mine": selectors.actions_with_support(participant=participant, activity=activity),
                 "low": low,
                 "high": high,
                 "message": "" if about_support else message or " ".join(errors),
@@ -482,11 +503,13 @@ class ActionsKind(ActivityKind):
         return context
 
     def personal(self, participant: Participant) -> Personal | None:
-        mine = selectors.actions_with_support(participant=participant)
-        if not mine:
+        """The participant's actions and those they joined, with who carries them; partners'
+        organisations and contacts only where both agreed to exchange them."""
+        carried = selectors.actions_carried(participant)
+        if not carried:
             return None
         return Personal(
-            "priorities/personal.html#actions", {"actions": mine, "participant": participant}
+            "priorities/personal.html#actions", {"actions": carried, "participant": participant}
         )
 
     def exports(self) -> tuple[Export, ...]:
@@ -497,6 +520,6 @@ class ActionsKind(ActivityKind):
             "text": "Réunir les DRH du décolletage",
             "kind": Action.Kind.START,
             "owner": "CCI",
-            "due": next_working_day().isoformat(),
+            "when": "week",
         }
         return (Example("phone", "ajouter", action),)

@@ -210,3 +210,24 @@ class VotePoints(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id} → {self.option}: {self.points}"
+
+
+class Partnership(models.Model):
+    """'Je m'associe': a participant joins another's action and carries it with its author."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partnerships")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="partnerships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "participant"], name="one_partnership_each")
+        ]
+        verbose_name = _("action portée ensemble")
+        verbose_name_plural = _("actions portées ensemble")
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} + {self.action_id}"

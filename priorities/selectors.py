@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from priorities.models import (
     Action,
+    Partnership,
     PeerGroup,
     PlanningDocument,
     Priority,
@@ -149,22 +150,80 @@ def public_owner(action: Action) -> str:
     return action.owner
 
 
+def public_label(participant: Participant) -> str:
+    """How a partner appears to everyone: "Name (Organisation)" for a participant listed by
+    their own choice, their actor type for the others."""
+    if participant.listed:
+        return f"{participant.name} ({participant.organisation})"
+    return participant.get_actor_type_display()
+
+
+def _with_partners(queryset):
+    return queryset.prefetch_related(
+        Prefetch(
+            "partnerships",
+            queryset=Partnership.objects.select_related("participant").order_by("created_at", "id"),
+        )
+    )
+
+
 def actions_with_support(**filters) -> list[Action]:
-    """Actions (of a rencontre, or of one participant) with their number of supports.
+    """Actions (of a rencontre, or of one participant) with their number of supports and
+    their partners (`partners`: participants; `partner_labels`: as everyone may see them).
 
     Their `owner` is the one others may see (`public_owner`), except on the actions of the
     participant named by `participant=` (their own page)."""
     viewer = filters.get("participant")
     actions = list(
-        Action.objects.filter(**filters)
-        .select_related("participant", "participant__seat__table", "priority")
-        .annotate(n_supports=Count("supports"))
-        .order_by("created_at", "id")
+        _with_partners(
+            Action.objects.filter(**filters)
+            .select_related("participant", "participant__seat__table", "priority")
+            .annotate(n_supports=Count("supports", distinct=True))
+            .order_by("created_at", "id")
+        )
     )
     for action in actions:
         if viewer is None or action.participant_id != viewer.pk:
             action.owner = public_owner(action)
+        action.partners = [p.participant for p in action.partnerships.all()]
+        action.partner_labels = [public_label(p) for p in action.partners]
     return actions
+
+
+def exchanged(viewer: Participant, other: Participant) -> bool:
+    """Whether the organisation and contact of `other` may appear on `viewer`'s own page and
+    sheet: only when both agreed to exchange them."""
+    return viewer.pk != other.pk and viewer.contact_consent and other.contact_consent
+
+
+def person_for(viewer: Participant, other: Participant) -> dict[str, str]:
+    """One person carrying an action with `viewer`, as `viewer` may see them: their public
+    label; their organisation and contact when both agreed to the exchange."""
+    shared = exchanged(viewer, other)
+    return {
+        "label": public_label(other),
+        "organisation": other.organisation if shared and not other.listed else "",
+        "contact": other.contact if shared else "",
+    }
+
+
+def actions_carried(participant: Participant) -> list[Action]:
+    """The participant's own actions and those they joined, each with `people`: the others
+    carrying it (its author, its partners), as the participant may see them, and `joined`
+    (True for an action of another)."""
+    own = actions_with_support(participant=participant)
+    joined_ids = Partnership.objects.filter(participant=participant).values_list(
+        "action_id", flat=True
+    )
+    joined = actions_with_support(pk__in=list(joined_ids))
+    for action in own:
+        action.joined = False
+        action.people = [person_for(participant, p) for p in action.partners]
+    for action in joined:
+        action.joined = True
+        others = [action.participant, *(p for p in action.partners if p.pk != participant.pk)]
+        action.people = [person_for(participant, p) for p in others]
+    return [*own, *sorted(joined, key=lambda a: (a.due, a.pk))]
 
 
 def actions_results(activity: Activity) -> KindResults:

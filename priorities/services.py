@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from priorities import seating
+from priorities import seating, tasks
 from priorities import selectors as priority_selectors
 from priorities.coach import coach_priority
 from priorities.models import (
     Action,
+    Partnership,
     PeerGroup,
     Priority,
     Seat,
@@ -160,7 +162,8 @@ def action_create(
     due: dt.date,
     priority: Priority | None,
 ) -> Action:
-    """Record an action. Side effects: the wall's actions refresh."""
+    """Record an action. Side effects: the wall's actions refresh; its reminder is queued
+    for the background worker (`priorities.tasks`)."""
     # Lock the participant row so two quick posts cannot both pass the limit.
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
     if (
@@ -181,6 +184,7 @@ def action_create(
         priority=priority,
     )
     broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    transaction.on_commit(partial(tasks.action_reminder_queue, action))
     return action
 
 
@@ -212,6 +216,24 @@ def support_set(*, participant: Participant, action: Action, supported: bool) ->
         Support.objects.get_or_create(action=action, participant=participant)
     else:
         Support.objects.filter(action=action, participant=participant).delete()
+    broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
+    return action
+
+
+@transaction.atomic
+def partnership_set(*, participant: Participant, action: Action, joined: bool) -> Action:
+    """'Je m'associe' (or leave): the participant carries another's action with its author.
+    Idempotent: joining twice makes one partnership. One's own action cannot be joined.
+    Side effects: the action's partners refresh on the wall; the partners' sheets show each
+    other (names and contacts as each one agreed)."""
+    if action.rencontre_id != participant.rencontre_id:
+        raise NotAllowedError
+    if action.participant_id == participant.pk:
+        raise NotAllowedError
+    if joined:
+        Partnership.objects.get_or_create(action=action, participant=participant)
+    else:
+        Partnership.objects.filter(action=action, participant=participant).delete()
     broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return action
 

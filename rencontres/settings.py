@@ -265,6 +265,32 @@ TASKS = {
     }
 }
 
+# E-mails (a participant's sheet at the end, a reminder the day before each action's due
+# date) are sent by the background worker, only to participants who gave an address and
+# agreed. Without configuration they are written to the worker's console; set EMAIL_HOST
+# (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or EMAIL_USE_SSL) to
+# send them by SMTP, or EMAIL_BACKEND to any Django backend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rencontres <rencontres@localhost>")
+# The address written in e-mails (personal links), e.g. https://rencontres.example.fr.
+# Empty: the sheets sent at the end use the address the facilitator's panel was opened at;
+# reminders then give the link's path only.
+SITE_URL = os.environ.get("SITE_URL", PUBLIC_URL).rstrip("/")
+
 # Participants stay recognised on their phone for the whole event and the weeks after it.
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 90
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from territories import cog
 from territories.cog import naf_labels
@@ -305,6 +306,17 @@ def dynamics_chart(years: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bars": bars, "max": top}
 
 
+def _territory_figures(whole: dict[str, Any]) -> list[tuple[str, int]]:
+    """The territory's key figures in the synthesis (and on each participant's sheet)."""
+    sites, jobs = whole["active_sites"], round(whole["estimated_jobs"])
+    share = round(whole["top5_share"])
+    return [
+        (ngettext("site industriel actif", "sites industriels actifs", sites), sites),
+        (ngettext("emploi industriel estimé", "emplois industriels estimés", jobs), jobs),
+        (_("% des emplois chez les cinq premiers employeurs"), share),
+    ]
+
+
 def territory_results(activity: Activity) -> KindResults:
     """The `territory` kind: the dynamics of the territory set on the activity, for the
     filière chosen by the facilitator (the whole territory by default)."""
@@ -324,8 +336,10 @@ def territory_results(activity: Activity) -> KindResults:
         .values_list("stock_date", flat=True)
         .first()
     )
+    whole = data["by_filiere"].get(TOTAL, current)
     return KindResults(
         in_debrief=current["active_sites"] > 0,
+        figures=_territory_figures(whole) if whole["active_sites"] else [],
         data={
             "territory": territory,
             "filieres": [(key, filiere_label(key)) for key in data["by_filiere"]],

@@ -305,6 +305,12 @@ workshops:kind_command       B            HX-POST hx-login hx-login hx-login 403
 workshops:personal           A            GET     200      200      200      200      200      200      200      200
 workshops:personal           A            POST    405      405      405      405      405      405      405      405
 
+workshops:personal_contact   A            GET     405      405      405      405      405      405      405      405
+workshops:personal_contact   A            POST    302      302      302      302      302      302      302      302
+
+workshops:personal_sheet     A            GET     200      200      200      200      200      200      200      200
+workshops:personal_sheet     A            POST    405      405      405      405      405      405      405      405
+
 workshops:personal_delete    A            GET     200      200      200      200      200      200      200      200
 workshops:personal_delete    A            POST    200      200      200      200      200      200      200      200
 

@@ -55,6 +55,7 @@ from workshops.forms import (
     ActivityForm,
     AgendaTemplateForm,
     CodeForm,
+    ContactForm,
     DebriefSettingsForm,
     ExpectedForm,
     JoinForm,
@@ -341,6 +342,21 @@ ENGINE_ENDPOINTS = [
     engine("workshops:restitution_settings", DebriefSettingsForm),
     engine("workshops:restitution_logo_remove", LogoChoiceForm),
     Endpoint(
+        "workshops:personal_contact",
+        "workshops:personal_contact",
+        "anonymous",  # the token in the URL is the credential
+        lambda world: reverse(
+            "workshops:personal_contact", args=[world.participants["participant_a"].token]
+        ),
+        lambda world: ContactForm().fields,
+        samples=lambda world: {
+            "email": ["lea@example.org"],
+            "email_consent": ["on"],
+            "contact": ["06 12 34 56 78", "lea@example.org"],
+            "contact_consent": ["on"],
+        },
+    ),
+    Endpoint(
         "territories:filiere_table",
         "territories:filiere_table",
         "territory_owner",
@@ -583,6 +599,7 @@ MUST_WRITE = (
     "workshops:agenda_template_create",
     "workshops:step_create",
     "workshops:activity_create",
+    "workshops:personal_contact",
     "activity_edit[question]",
     "phone:question:repondre",
     "phone:words:repondre",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
 from django import forms
+from django.core.validators import validate_email
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -454,3 +456,77 @@ class LogoChoiceForm(forms.Form):
     def __init__(self, *args, rencontre: Rencontre, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["logo"].queryset = DebriefLogo.objects.filter(rencontre=rencontre)
+
+
+# ---------------------------------------------------------------- a participant's contact
+
+PHONE_NUMBER = re.compile(r"^\+?[0-9 ().\-/]{6,25}$")
+
+
+class ContactForm(forms.Form):
+    """The optional e-mail and contact a participant leaves on the phone or their personal
+    page, each with its own consent."""
+
+    email = forms.EmailField(
+        label=_("Mon e-mail"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Cette adresse e-mail n'est pas valide.")},
+    )
+    email_consent = forms.BooleanField(
+        label=_(
+            "Envoyez-moi ma fiche à la fin de la rencontre et un rappel la veille de chacune "
+            "de mes échéances."
+        ),
+        required=False,
+    )
+    contact = forms.CharField(
+        label=_("Un contact à échanger avec mes partenaires (e-mail ou téléphone)"),
+        required=False,
+        max_length=120,
+        error_messages={
+            "max_length": _("120 caractères au plus (vous en avez tapé %(show_value)d).")
+        },
+    )
+    contact_consent = forms.BooleanField(
+        label=_(
+            "J'accepte d'échanger mon organisation et ce contact avec les participants qui "
+            "portent une action avec moi, s'ils l'acceptent aussi."
+        ),
+        required=False,
+    )
+
+    @classmethod
+    def for_participant(cls, participant: Participant) -> ContactForm:
+        """The form showing what the participant left."""
+        return cls(
+            initial={
+                "email": participant.email,
+                "email_consent": participant.email_consent,
+                "contact": participant.contact,
+                "contact_consent": participant.contact_consent,
+            },
+            auto_id="id_contact_%s",
+        )
+
+    def clean_contact(self) -> str:
+        contact = self.cleaned_data["contact"].strip()
+        if not contact:
+            return ""
+        digits = sum(ch.isdigit() for ch in contact)
+        if PHONE_NUMBER.match(contact) and digits >= 6 and contact.isascii():
+            return contact
+        try:
+            validate_email(contact)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("Indiquez une adresse e-mail ou un numéro de téléphone.")
+            ) from None
+        return contact
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("email_consent") and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Indiquez votre e-mail pour recevoir votre fiche."))
+        return data

@@ -139,6 +139,13 @@ class Participant(models.Model):
     # alive: connected means an open socket seen recently (a crashed server leaves no ghosts).
     sockets = models.IntegerField(default=0)
     last_seen = models.DateTimeField(null=True, blank=True)
+    # Optional, each with its own consent, given on the phone or the personal page: an e-mail
+    # to receive one's sheet and the reminders of one's actions; a contact (e-mail or phone)
+    # to exchange with the partners of one's actions, shown only when both agreed.
+    email = models.EmailField(_("e-mail"), blank=True)
+    email_consent = models.BooleanField(_("recevoir sa fiche et ses rappels"), default=False)
+    contact = models.CharField(_("contact à échanger"), max_length=120, blank=True)
+    contact_consent = models.BooleanField(_("échanger ses coordonnées"), default=False)
 
     class Meta:
         ordering = ["joined_at", "id"]
@@ -146,6 +153,11 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
+
+    @property
+    def mailable(self) -> bool:
+        """Whether the participant agreed to receive their sheet and reminders by e-mail."""
+        return bool(self.email) and self.email_consent
 
 
 class Answer(models.Model):
@@ -321,3 +333,22 @@ class DebriefLogo(models.Model):
     def path(self) -> Path:
         """Where the file is kept."""
         return Path(settings.DEBRIEF_DIR) / "logos" / self.filename
+
+
+class MailSent(models.Model):
+    """An e-mail sent to a participant, once per `key` ("fiche", a reminder's key...): what
+    makes a retried or repeated sending task idempotent."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="mails")
+    key = models.CharField(max_length=80)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "key"], name="one_mail_per_key")
+        ]
+        verbose_name = _("e-mail envoyé")
+        verbose_name_plural = _("e-mails envoyés")
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.key}"

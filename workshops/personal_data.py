@@ -184,6 +184,10 @@ def personal_document(participant: Participant) -> dict[str, Any]:
             "organisation": participant.organisation,
             "type_acteur": participant.get_actor_type_display(),
             "nom_dans_la_liste": participant.listed,
+            "email": participant.email,
+            "email_fiche_et_rappels": participant.email_consent,
+            "contact": participant.contact,
+            "contact_echange": participant.contact_consent,
             "arrivee": participant.joined_at.isoformat(),
         },
         "conservation": {

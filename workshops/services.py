@@ -547,6 +547,26 @@ def participant_erase(*, participant: Participant) -> list[str]:
     return deleted
 
 
+@transaction.atomic
+def participant_contact_set(
+    *,
+    participant: Participant,
+    email: str,
+    email_consent: bool,
+    contact: str,
+    contact_consent: bool,
+) -> Participant:
+    """Keep (or clear) the participant's optional e-mail and contact with their consents.
+    An e-mail or a contact without its consent is not kept. Side effects: none beyond the row; the
+    partners' pages and sheets read it from then on."""
+    participant.email = email if email_consent else ""
+    participant.email_consent = bool(email and email_consent)
+    participant.contact = contact if contact_consent else ""
+    participant.contact_consent = contact_consent
+    participant.save(update_fields=["email", "email_consent", "contact", "contact_consent"])
+    return participant
+
+
 @dataclass
 class PurgeReport:
     rencontres: int = 0
@@ -608,7 +628,7 @@ def _scrub_records(rencontre: Rencontre, participants: dict[int, Participant]) -
 
 def _anonymise(rencontre: Rencontre, now: dt.datetime) -> tuple[int, int]:
     """Anonymise the rencontre's participants: their name and organisation are removed from
-    the free texts of their records, then blanked; each gets a new token (old links and
+    the free texts of their records, then blanked with their e-mail and contact; each gets a new token (old links and
     cookies stop working) and keeps only an actor type. Answers, priorities and actions stay,
     tied to these anonymous participants, so the debrief's counts and results are unchanged.
     Returns (participants, records changed)."""
@@ -620,9 +640,21 @@ def _anonymise(rencontre: Rencontre, now: dt.datetime) -> tuple[int, int]:
         participant.listed = False
         participant.sockets = 0
         participant.token = new_participant_token()
+        participant.email, participant.email_consent = "", False
+        participant.contact, participant.contact_consent = "", False
     Participant.objects.bulk_update(
         participants.values(),
-        ["name", "organisation", "listed", "sockets", "token"],
+        [
+            "name",
+            "organisation",
+            "listed",
+            "sockets",
+            "token",
+            "email",
+            "email_consent",
+            "contact",
+            "contact_consent",
+        ],
         batch_size=500,
     )
     rencontre.status = Rencontre.Status.CLOSED

@@ -1,4 +1,7 @@
-"""The PDF debrief, made by the background worker (`manage.py db_worker`), never by a process
+"""The background worker's tasks: the PDF debrief, the daily purge, the participants' e-mails
+(their sheet when the rencontre ends, retried on failure, sent once).
+
+The PDF debrief is made by the background worker (`manage.py db_worker`), never by a process
 that serves phones (a 300-participant PDF takes seconds of CPU).
 
 A click queues a `DebriefJob`; the worker renders the debrief's HTML, fingerprints it
@@ -23,8 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, task
 
-from workshops import debrief, services
-from workshops.models import DebriefJob, Rencontre
+from workshops import debrief, services, sheet
+from workshops.models import DebriefJob, MailSent, Participant, Rencontre
 
 logger = logging.getLogger(__name__)
 
@@ -198,3 +201,135 @@ def _task_waiting(path: str) -> bool:
         task_path=path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
     )
     return waiting.exists()
+
+
+# ---------------------------------------------------------------- e-mails
+
+# An e-mail that fails (SMTP server down...) is tried again this many times, waiting
+# MAIL_RETRY_AFTER × 2^attempt between tries; then the failure stays in the worker's log.
+MAIL_ATTEMPTS = 5
+MAIL_RETRY_AFTER = dt.timedelta(minutes=2)
+SHEET_MAIL = "fiche"
+
+
+def enqueue_later(task_to_run, when: dt.datetime, *args) -> bool:
+    """Queue `task_to_run(*args)` to run at `when`. A backend that cannot defer (the
+    immediate one of the tests) runs it now if `when` has come, else not at all.
+    Returns whether it was queued."""
+    if task_to_run.get_backend().supports_defer:
+        task_to_run.using(run_after=when).enqueue(*args)
+        return True
+    if when <= timezone.now():
+        task_to_run.enqueue(*args)
+        return True
+    return False
+
+
+def mail_retry(task_to_run, attempt: int, *args) -> bool:
+    """After a failed sending: queue the next try, unless it was the last.
+    Returns whether another try is queued."""
+    if attempt + 1 >= MAIL_ATTEMPTS:
+        return False
+    when = timezone.now() + MAIL_RETRY_AFTER * 2**attempt
+    if task_to_run.get_backend().supports_defer:
+        task_to_run.using(run_after=when).enqueue(*args, attempt + 1)
+    else:
+        task_to_run.enqueue(*args, attempt + 1)
+    return True
+
+
+def sheet_mails_queue(*, rencontre: Rencontre, base_url: str = "") -> None:
+    """At the end of the rencontre: queue the task that queues the sheets' e-mails (the
+    request that ends the rencontre only writes one row). Side effects: a task for the worker
+    (with the immediate backend, the mails are sent)."""
+    sheet_mails_task.enqueue(rencontre.pk, settings.SITE_URL or base_url)
+
+
+@task()
+def sheet_mails_task(rencontre_id: int, base_url: str) -> int:
+    """One task per participant who gave an e-mail and agreed, each sending their sheet and
+    personal link once; the key figures are computed here once for all. Returns how many
+    were queued."""
+    rencontre = Rencontre.objects.filter(pk=rencontre_id).first()
+    if rencontre is None:
+        return 0
+    participants = Participant.objects.filter(rencontre=rencontre, email_consent=True).exclude(
+        email=""
+    )
+    figures = [[str(label), value] for label, value in sheet.sheet_figures(rencontre)]
+    queued = 0
+    for participant_id in participants.values_list("pk", flat=True):
+        sheet_mail_task.enqueue(participant_id, base_url, figures)
+        queued += 1
+    logger.info("Rencontre %s ended: %d sheets to send", rencontre_id, queued)
+    return queued
+
+
+@task()
+def sheet_mail_task(
+    participant_id: int, base_url: str, figures: list | None = None, attempt: int = 0
+) -> str:
+    """Send one participant their sheet (once), retried on failure; returns what happened."""
+    try:
+        return sheet_mail_send(participant_id=participant_id, base_url=base_url, figures=figures)
+    except Exception:
+        again = mail_retry(sheet_mail_task, attempt, participant_id, base_url, figures)
+        logger.exception(
+            "Sheet mail to participant %s failed (attempt %d)%s",
+            participant_id,
+            attempt + 1,
+            ", will retry" if again else ", giving up",
+        )
+        return "retry" if again else "failed"
+
+
+def sheet_mail_send(*, participant_id: int, base_url: str, figures: list | None = None) -> str:
+    """Make the participant's sheet and send it, unless already sent or no longer wanted.
+    Side effects: one e-mail and its `MailSent` record."""
+    participant = Participant.objects.select_related("rencontre").filter(pk=participant_id).first()
+    if participant is None or not participant.mailable:
+        return "skipped"
+    if MailSent.objects.filter(participant=participant, key=SHEET_MAIL).exists():
+        return "already sent"
+    figures = [tuple(f) for f in figures] if figures is not None else None
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = sheet.sheet_pdf(participant, figures=figures, base_url=base_url)
+        message = sheet.sheet_mail(participant, pdf=pdf, base_url=base_url)
+    sent = sheet.mail_once(participant, key=SHEET_MAIL, message=message)
+    if sent:
+        logger.info("Sheet sent to participant %s", participant_id)
+    return "sent" if sent else "already sent"
+
+
+# ---------------------------------------------------------------- a sheet to download
+
+
+def sheet_file_path(participant: Participant) -> Path:
+    """Where the participant's sheet is written for its download: beside the rencontre's
+    debriefs (the purge removes the folder), one file per participant, replaced each time."""
+    return (
+        Path(settings.DEBRIEF_DIR)
+        / str(participant.rencontre_id)
+        / "fiches"
+        / (f"{participant.pk}.pdf")
+    )
+
+
+@task()
+def sheet_file_task(participant_id: int, base_url: str) -> str:
+    """Make the participant's sheet for its download; returns its file's path."""
+    participant = Participant.objects.select_related("rencontre").get(pk=participant_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = sheet.sheet_pdf(participant, base_url=base_url)
+    path = sheet_file_path(participant)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(pdf)
+    partial.replace(path)  # a reader never sees half a file
+    return str(path)
+
+
+def sheet_files_delete(*, rencontre_id: int, participant_id: int) -> None:
+    """Remove a participant's downloaded sheet (they deleted their data)."""
+    folder = Path(settings.DEBRIEF_DIR) / str(rencontre_id) / "fiches"
+    (folder / f"{participant_id}.pdf").unlink(missing_ok=True)

@@ -20,6 +20,8 @@ urlpatterns = [
     path("moi/<str:token>/", views.personal, name="personal"),
     path("moi/<str:token>/donnees.json", views.personal_export, name="personal_export"),
     path("moi/<str:token>/supprimer/", views.personal_delete, name="personal_delete"),
+    path("moi/<str:token>/coordonnees/", views.personal_contact, name="personal_contact"),
+    path("moi/<str:token>/fiche.pdf", views.personal_sheet, name="personal_sheet"),
     path(
         "moi/<str:token>/<slug:kind>/<slug:command>/",
         views.personal_command,

@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
+from django_tasks import TaskResultStatus
 
 from workshops import (
     access,
@@ -43,6 +44,7 @@ from workshops import (
     rendering,
     selectors,
     services,
+    sheet,
     tasks,
 )
 from workshops.forms import (
@@ -50,6 +52,7 @@ from workshops.forms import (
     ActivityForm,
     AgendaTemplateForm,
     CodeForm,
+    ContactForm,
     DebriefSettingsForm,
     ExpectedForm,
     JoinForm,
@@ -570,7 +573,9 @@ def split_off(request: HttpRequest, rencontre: Rencontre) -> None:
 
 @control_command
 def rencontre_end(request: HttpRequest, rencontre: Rencontre) -> None:
-    services.rencontre_end(rencontre=rencontre)
+    if services.rencontre_end(rencontre=rencontre):
+        # Each participant who agreed receives their sheet (background worker).
+        tasks.sheet_mails_queue(rencontre=rencontre, base_url=_absolute(request, "/"))
 
 
 @control_command
@@ -1212,6 +1217,85 @@ def personal(request: HttpRequest, participant: Participant) -> HttpResponse:
             "personal_parts": debrief.personal_parts(participant),
             "kept": personal_data.kept_records(participant),
             "kept_until": personal_data.retention_end(participant.rencontre),
+            "contact_form": ContactForm.for_participant(participant),
+        },
+    )
+
+
+@never_cache
+@require_POST
+@personal_link
+def personal_contact(request: HtmxHttpRequest, participant: Participant) -> HttpResponse:
+    """The participant's optional e-mail and contact, each with its consent (from the phone's
+    debrief or the personal page). htmx gets the form back; a plain post the page."""
+    form = ContactForm(request.POST, auto_id="id_contact_%s")
+    saved = form.is_valid()
+    if saved:
+        services.participant_contact_set(participant=participant, **form.cleaned_data)
+        form = ContactForm.for_participant(participant)
+    if request.htmx:
+        return render(
+            request,
+            "workshops/phone/_contact.html",
+            {"participant": participant, "contact_form": form, "contact_saved": saved},
+        )
+    if saved:
+        messages.success(request, _("Vos coordonnées sont enregistrées."))
+    else:
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect(reverse("workshops:personal", args=[participant.token]) + "#coordonnees")
+
+
+def _sheet_file(participant: Participant, path: str) -> HttpResponse | None:
+    """The participant's sheet written by the worker at `path`, if it is theirs and there."""
+    expected = tasks.sheet_file_path(participant)
+    if path != str(expected) or not expected.is_file():
+        return None
+    response = HttpResponse(expected.read_bytes(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{sheet.sheet_filename(participant)}"'
+    return response
+
+
+@never_cache
+@require_GET
+@personal_link
+def personal_sheet(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """The participant's one-page sheet (PDF), made by the background worker: the page that
+    answers waits for it (it reloads itself, `?tache=<id>`) and gives the file when ready.
+    Never lays out a PDF in this process, which serves phones."""
+    if "tache" in request.GET:
+        try:
+            result = tasks.sheet_file_task.get_result(request.GET["tache"][:64])
+        except Exception:  # unknown id, or a backend that keeps no results
+            raise Http404 from None
+        if result.args[:1] != [participant.pk]:
+            raise Http404
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            ready = _sheet_file(participant, result.return_value)
+            if ready is not None:
+                return ready
+        failed = result.status == TaskResultStatus.FAILED
+        return _sheet_wait(request, participant, result.id, failed=failed)
+    result = tasks.sheet_file_task.enqueue(
+        participant.pk, settings.SITE_URL or _absolute(request, "/")
+    )
+    if result.status == TaskResultStatus.SUCCESSFUL:  # the immediate backend (tests)
+        ready = _sheet_file(participant, result.return_value)
+        if ready is not None:
+            return ready
+    return _sheet_wait(request, participant, result.id, failed=False)
+
+
+def _sheet_wait(request, participant: Participant, result_id, *, failed: bool) -> HttpResponse:
+    return render(
+        request,
+        "workshops/phone/sheet_wait.html",
+        {
+            "participant": participant,
+            "rencontre": participant.rencontre,
+            "failed": failed,
+            "next": f"{reverse('workshops:personal_sheet', args=[participant.token])}?"
+            + urlencode({"tache": result_id}),
         },
     )
 
@@ -1260,7 +1344,9 @@ def personal_delete(request: HttpRequest, participant: Participant) -> HttpRespo
     what was deleted (the link stops working)."""
     rencontre = participant.rencontre
     if request.method == "POST":
+        participant_id = participant.pk
         deleted = services.participant_erase(participant=participant)
+        tasks.sheet_files_delete(rencontre_id=rencontre.pk, participant_id=participant_id)
         response = render(
             request,
             "workshops/phone/personal_deleted.html",

@@ -223,6 +223,7 @@ def _answer(page: Page, kind: str, i: int) -> None:
     elif kind == "actions":
         for j in range(2):
             page.get_by_label("L'action").fill(f"Action {j + 1} du participant {i}")
+            page.get_by_label("Dans une semaine").check()
             page.get_by_role("button", name="Enregistrer l'action").click()
             expect(page.locator(".my-action")).to_have_count(j + 1)
 

@@ -69,6 +69,7 @@ def test_six_phones_priorities_tables_and_actions(browser, sqlite_server):
     for i, page in enumerate(phones):
         for j in range(2):
             page.get_by_label("L'action").fill(f"Action {j + 1} de {PEOPLE[i][0]}")
+            page.get_by_label("Dans une semaine").check()
             page.get_by_role("button", name="Enregistrer l'action").click()
             expect(page.locator(".my-action")).to_have_count(j + 1)
     # Everyone supports Léa's first action; Léa supports Karim's first.

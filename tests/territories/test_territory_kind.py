@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from territories.models import Establishment, Territory
 from tests.factories import UserFactory
-from workshops import selectors
+from workshops import kinds, selectors, services, sheet
 from workshops.management.commands.demo import DEMO_TITLE
 from workshops.models import Activity, Rencontre
 
@@ -97,3 +97,23 @@ def test_extensions_are_drawn_and_a_territory_without_communes_is_refused(demo, 
         sirene_import(territory=empty, path=tmp_path / "x.csv")
     with pytest.raises(TerritoryError, match="Ce territoire ne compte aucune commune"):
         territory_resolve(spec=" , ")
+
+
+def test_a_participants_sheet_shows_three_key_figures_of_the_territory(demo):
+    rencontre, _client, _out = demo
+    activity = Activity.objects.get(kind="territory")
+    results = kinds.get("territory").results(activity)
+    whole = results["current"]  # the whole territory: no filière chosen
+    assert [value for _label, value in results.figures] == [
+        whole["active_sites"],
+        round(whole["estimated_jobs"]),
+        round(whole["top5_share"]),
+    ]
+    participant = services.participant_join(
+        rencontre=rencontre, name="Léa", organisation="Région", actor_type="etat", listed=False
+    )
+    context = sheet.sheet_context(participant)
+    assert context["figures"] == results.figures
+    assert context["figures"][0][1] > 0
+    html = sheet.sheet_html(context)
+    assert f"{whole['active_sites']}</span> sites industriels actifs" in html
