@@ -1,5 +1,5 @@
-"""ASGI entry point: HTTP through Django (in one shared thread: `rencontres.handler`),
-WebSockets under /ws/ through Channels.
+"""ASGI entry point: HTTP through Django (on SQLite in one shared thread:
+`rencontres.handler`), WebSockets under /ws/ through Channels.
 
 Sockets are authenticated by the session (facilitators) or the participant cookie, and only
 accepted from the page's own origin: the Origin header must match the socket's scheme, host
@@ -21,14 +21,22 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rencontres.settings")
 django.setup(set_prefix=False)
 
+from django.conf import settings  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+
 from rencontres.handler import SharedThreadASGIHandler  # noqa: E402
 
-django_asgi_app = SharedThreadASGIHandler()
+# SQLite: one writer at a time, so one shared thread (no lock contention, no thread per
+# request). PostgreSQL: Django's own handler, whose concurrent requests overlap their waits on
+# the database (commits, round trips) within the connection pool.
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    django_asgi_app = SharedThreadASGIHandler()
+else:
+    django_asgi_app = ASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import WebsocketDenier  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.http.request import split_domain_port, validate_host  # noqa: E402
 
 from workshops.routing import websocket_urlpatterns  # noqa: E402
