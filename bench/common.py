@@ -76,7 +76,7 @@ if kind == "debrief":
     css = (settings.BASE_DIR / "static/css/pdf.css").read_text().replace("FONTS", fonts)
     body = "".join(
         f'<section style="break-after: {"page" if n < pages - 1 else "auto"}">'
-        f"<h2>Page {n + 1}</h2>" + paragraph * 7 + "</section>"
+        f"<h2>Page {n + 1}</h2>" + paragraph * 6 + "</section>"
         for n in range(pages)
     )
     body_class = ""
