@@ -1,5 +1,6 @@
 """Shared helpers of the benchmarks: a real server (uvicorn, as `make demo`) on loopback, joined phones, a logged-in
-facilitator. Everything goes through the public HTTP and WebSocket surface."""
+facilitator. Everything goes through the public HTTP and WebSocket surface. And the floor of
+the PDF benchmarks (`pdf_floor`): WeasyPrint alone on a bare document, in a fresh process."""
 
 from __future__ import annotations
 
@@ -48,6 +49,86 @@ def percentile(values: list[float], p: float) -> float:
 
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+# Run by `pdf_floor` in a fresh Python process (argv: kind, pages, renders): Django set up as
+# the worker is, then WeasyPrint imported (timed) and a bare document rendered `renders` times
+# with the product's stylesheet, shipped fonts and shipped-files-only fetcher. "debrief": the
+# debrief's call (`pdf_from_html`, PDF/UA-1) on `pages` pages of plain paragraphs; "sheet": the
+# sheet's call (render, then write) on one page, pdf.css + sheet.css. Prints JSON.
+PDF_FLOOR = r"""
+import json, statistics, sys, time
+import django
+django.setup()
+from django.conf import settings
+from workshops import debrief, sheet
+kind, pages, renders = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t = time.perf_counter()
+from weasyprint import HTML
+import_seconds = time.perf_counter() - t
+from pypdf import PdfReader
+import io
+words = ("la rencontre du territoire réunit les entreprises les collectivités et les financeurs "
+         "autour des priorités de la filière industrielle locale et des actions à mener ensemble ")
+paragraph = "<p>" + (words * 4).strip() + ".</p>"
+if kind == "debrief":
+    fonts = (settings.BASE_DIR / "static/fonts/source-sans-3").resolve().as_uri()
+    css = (settings.BASE_DIR / "static/css/pdf.css").read_text().replace("FONTS", fonts)
+    body = "".join(
+        f'<section style="break-after: {"page" if n < pages - 1 else "auto"}">'
+        f"<h2>Page {n + 1}</h2>" + paragraph * 6 + "</section>"
+        for n in range(pages)
+    )
+    body_class = ""
+    def make(html):
+        return debrief.pdf_from_html(html)
+else:
+    css = sheet._css()
+    body = '<div class="sheet__parts"><h2>Page</h2>' + paragraph * 7 + "</div>"
+    body_class = ' class="sheet sheet--normal"'
+    def make(html):
+        return HTML(
+            string=html, base_url=str(settings.BASE_DIR),
+            url_fetcher=debrief._shipped_files_fetcher(),
+        ).render().write_pdf()
+html = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Floor</title>'
+    f"<style>{css}</style></head><body{body_class}>"
+    f"{body}</body></html>"
+)
+seconds = []
+for _ in range(renders):
+    t = time.perf_counter()
+    pdf = make(html)
+    seconds.append(time.perf_counter() - t)
+rest = seconds[1:] or seconds
+print(json.dumps({
+    "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+    "import_seconds": round(import_seconds, 2),
+    "first_render_seconds": round(seconds[0], 3),
+    "first_seconds": round(import_seconds + seconds[0], 2),
+    "renders": len(rest),
+    "render_seconds_median": round(statistics.median(rest), 3),
+    "render_seconds_p95": round(sorted(rest)[min(len(rest) - 1, round(0.95 * (len(rest) - 1)))], 3),
+}))
+"""
+
+
+def pdf_floor(kind: str, pages: int, renders: int, env: dict[str, str]) -> dict:
+    """The floor of a PDF benchmark, in a fresh Python process (so WeasyPrint's import and font
+    loading count as in a fresh worker): WeasyPrint alone on a bare document of `pages` pages
+    ("debrief") or one page ("sheet"), with the product's stylesheet, fonts and fetcher.
+    Returned: WeasyPrint's import, the first render (fonts loaded), import + first render, and
+    the median and p95 of the `renders` - 1 renders after the first."""
+    out = subprocess.run(
+        [PY, "-c", PDF_FLOOR, kind, str(pages), str(renders)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 class Server:

@@ -1,15 +1,22 @@
 """PDF debrief benchmark: a rencontre of 300 participants, 900 actions and 10 polls.
 
-The rencontre is filled through the services (`manage.py fill_rencontre`), then a real daphne
-serves it beside the background worker (`manage.py db_worker`), and the facilitator asks for
-/animer/<code>/restitution.pdf several times: the page that waits answers at once, its poll
+The rencontre is filled through the services (`manage.py fill_rencontre`), then a real server
+(uvicorn as `make demo`; `BENCH_SERVER=daphne` for daphne) serves it beside the background
+worker (`manage.py db_worker`), and the facilitator asks for /animer/<code>/restitution.pdf
+several times: the page that waits answers at once, its poll
 (as the page does it, every 0.2 s here) is redirected to the file when the worker has made it.
 Measured: the time from the request to the file, the first time (the worker makes the PDF)
 and then for the unchanged rencontre (the worker reuses the file: its fingerprint is the
-same), the PDF's size and pages, and the peak resident memory (VmHWM) of daphne and of the
-worker — the goal is under 10 s and 600 MB on a 2-core machine.
+same), the PDF's size and pages, and the peak resident memory (VmHWM) of the server and of
+the worker — the goal is under 10 s and 600 MB on a 2-core machine.
 
-    .venv/bin/python bench/pdf.py --participants 300 --actions 3 --polls 10 --runs 3
+The floor, in the same run once the server and the worker have stopped, in a fresh Python
+process (`common.pdf_floor`): WeasyPrint alone rendering a bare document of as many pages
+(plain paragraphs) with the debrief's call, stylesheet, shipped fonts and fetcher, several
+times. Reported: `ratio_first` = the first PDF / (WeasyPrint's import + its first render), and
+the unchanged rencontre's time over one render of the floor (`unchanged_over_floor_render`).
+
+    .venv/bin/python bench/pdf.py --participants 300 --actions 3 --polls 10 --runs 4
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import statistics
 import subprocess
 import time
 
-from common import PY, ROOT, Server, facilitator, machine, peak_rss_mb, rss_mb
+from common import PY, ROOT, Server, facilitator, machine, pdf_floor, peak_rss_mb, rss_mb
 
 JOB = re.compile(r"/restitution/(\d+)/")
 
@@ -86,7 +93,7 @@ async def run(args: argparse.Namespace) -> dict:
 
         pages = len(PdfReader(io.BytesIO(content)).pages)
         await fac.aclose()
-        return {
+        measured = {
             "participants": args.participants,
             "actions": args.participants * args.actions,
             "polls": args.polls,
@@ -98,9 +105,10 @@ async def run(args: argparse.Namespace) -> dict:
             else None,
             "pdf_kb": round(len(content) / 1024),
             "pages": pages,
-            "daphne_rss_mb_before": round(rss_before),
-            "daphne_peak_rss_mb": round(peak_rss_mb(server.proc.pid)),
+            "server_rss_mb_before": round(rss_before),
+            "server_peak_rss_mb": round(peak_rss_mb(server.proc.pid)),
             "worker_peak_rss_mb": round(peak_rss_mb(worker.pid)),
+            "server": server.server,
             "database": server.database,
             "machine": machine(),
         }
@@ -108,6 +116,14 @@ async def run(args: argparse.Namespace) -> dict:
         worker.terminate()
         worker.wait(timeout=60)
         server.stop()
+    floor = pdf_floor("debrief", pages, args.floor_renders, server.env)
+    measured["floor"] = floor
+    measured["ratio_first"] = round(measured["pdf_seconds_first"] / floor["first_seconds"], 2)
+    if measured["pdf_seconds_unchanged_median"] is not None:
+        measured["unchanged_over_floor_render"] = round(
+            measured["pdf_seconds_unchanged_median"] / floor["render_seconds_median"], 2
+        )
+    return measured
 
 
 def main() -> None:
@@ -116,6 +132,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=3)
     parser.add_argument("--polls", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--floor-renders", type=int, default=5, help="the first one included")
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
 
 

@@ -3,14 +3,21 @@ by the background worker when the facilitator ends the rencontre.
 
 The rencontre is filled through the services (`manage.py fill_rencontre`: priorities, tables,
 actions, supports); every participant then gives an e-mail with its consent, every other one
-a contact to exchange, and one in three joins an action of another. A real daphne serves it
-beside the background worker (`manage.py db_worker`, the e-mails going to Django's dummy
-backend). The facilitator ends the rencontre (`POST /animer/<code>/terminer/`): measured are
-that request's time (it queues one task per participant), the time until the worker has sent
-every sheet (one `MailSent` row each) and so the time per sheet, the worker's and daphne's
-peak resident memory (VmHWM), and the download of a sheet from the personal page
-(`/moi/<token>/fiche.pdf`: the waiting page, then the file the worker made), whose pages
-are counted.
+a contact to exchange, and one in three joins an action of another. A real server (uvicorn as
+`make demo`; `BENCH_SERVER=daphne` for daphne) serves it beside the background worker
+(`manage.py db_worker`, the e-mails going to Django's dummy backend). The facilitator ends
+the rencontre (`POST /animer/<code>/terminer/`): measured are that request's time (it queues
+the sheets' task), the time until the worker has sent every sheet (one `MailSent` row each)
+and so the time per sheet, the worker's and the server's peak resident memory (VmHWM), and
+the download of a sheet from the personal page (`/moi/<token>/fiche.pdf`: the waiting page,
+then the file the worker made), whose pages are counted. The time per sheet is also read
+between consecutive `MailSent.sent_at` (median and p95 over the 299 intervals).
+
+The floor, in the same run once the server and the worker have stopped, in a fresh Python
+process (`common.pdf_floor`): WeasyPrint alone rendering a bare one-page A4 document with the
+sheet's call, stylesheets (pdf.css + sheet.css), shipped fonts and fetcher, several times.
+Reported: per sheet (median, p95) over the floor's render (median, p95), the downloads' median
+over the floor's render median, and the first download over WeasyPrint's import + first render.
 
     .venv/bin/python bench/sheets.py --participants 300 --actions 3 --downloads 5
 """
@@ -19,8 +26,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import html
 import io
+import itertools
 import json
 import re
 import sqlite3
@@ -28,7 +37,7 @@ import statistics
 import subprocess
 import time
 
-from common import PY, ROOT, Server, facilitator, machine, peak_rss_mb
+from common import PY, ROOT, Server, facilitator, machine, pdf_floor, peak_rss_mb, percentile
 
 NEXT = re.compile(r'content="2;url=([^"]+)"')
 
@@ -56,6 +65,16 @@ print(len(people))
 def sent_count(database: str) -> int:
     with sqlite3.connect(database) as db:
         return db.execute("SELECT COUNT(*) FROM workshops_mailsent").fetchone()[0]
+
+
+def sheet_intervals(database: str) -> list[float]:
+    """Seconds between consecutive sheets sent (`MailSent.sent_at`, in order)."""
+    with sqlite3.connect(database) as db:
+        sent = [
+            dt.datetime.fromisoformat(row[0])
+            for row in db.execute("SELECT sent_at FROM workshops_mailsent ORDER BY sent_at")
+        ]
+    return [(b - a).total_seconds() for a, b in itertools.pairwise(sent)]
 
 
 async def run(args: argparse.Namespace) -> dict:
@@ -124,19 +143,23 @@ async def run(args: argparse.Namespace) -> dict:
             await asyncio.sleep(0.5)
         all_seconds = time.perf_counter() - t
         worker_peak = peak_rss_mb(worker.pid)
+        intervals = sheet_intervals(database)
         await fac.aclose()
-        return {
+        measured = {
             "participants": args.participants,
             "actions": args.participants * args.actions,
             "end_request_seconds": round(end_seconds, 2),
             "all_sheets_sent_seconds": round(all_seconds, 1),
             "seconds_per_sheet": round(all_seconds / args.participants, 3),
+            "seconds_per_sheet_median": round(statistics.median(intervals), 3),
+            "seconds_per_sheet_p95": round(percentile(intervals, 95), 3),
             "download_waiting_page_seconds_max": round(max(waits), 3),
             "download_seconds_median": round(statistics.median(downloads), 3),
             "download_seconds_max": round(max(downloads), 3),
             "download_pages": sorted(set(pages)),
             "worker_peak_rss_mb": round(worker_peak),
-            "daphne_peak_rss_mb": round(peak_rss_mb(server.proc.pid)),
+            "server_peak_rss_mb": round(peak_rss_mb(server.proc.pid)),
+            "server": server.server,
             "database": server.database,
             "machine": machine(),
         }
@@ -144,6 +167,20 @@ async def run(args: argparse.Namespace) -> dict:
         worker.terminate()
         worker.wait(timeout=60)
         server.stop()
+    floor = pdf_floor("sheet", 1, args.floor_renders, server.env)
+    measured["floor"] = floor
+    measured["ratio_per_sheet_median"] = round(
+        measured["seconds_per_sheet_median"] / floor["render_seconds_median"], 2
+    )
+    measured["ratio_per_sheet_p95"] = round(
+        measured["seconds_per_sheet_p95"] / floor["render_seconds_p95"], 2
+    )
+    measured["ratio_download_median"] = round(
+        measured["download_seconds_median"] / floor["render_seconds_median"], 2
+    )
+    measured["ratio_download_first"] = round(downloads[0] / floor["first_seconds"], 2)
+    measured["download_seconds_first"] = round(downloads[0], 3)
+    return measured
 
 
 def main() -> None:
@@ -152,6 +189,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=3)
     parser.add_argument("--downloads", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=1800)
+    parser.add_argument("--floor-renders", type=int, default=11, help="the first one included")
     print(json.dumps(asyncio.run(run(parser.parse_args())), indent=2))
 
 
