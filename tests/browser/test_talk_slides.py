@@ -155,6 +155,7 @@ def test_a_talk_is_paged_with_the_clicker_keys(server, browser, tmp_path):
     # The clicker plugged into the wall's computer: the wall passes its keys to the panel.
     screen.keyboard.press("PageDown")
     expect(screen.locator(".slide-wall")).to_have_attribute("data-slide", "3")
+    expect(control.locator("[data-notes]")).to_contain_text("Pas de notes")  # panel answered
     control.keyboard.press("PageDown")
     expect(screen.locator(".slide-wall")).to_have_attribute("data-slide", "4")
     expect(control.locator("[data-notes]")).to_contain_text(NOTES[3])
