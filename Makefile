@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 # System packages the browser and PDF tests use (Debian names).
-SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core
+SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core gettext
 
 .PHONY: demo test test-fast lint format system-deps serve clean
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -85,8 +84,8 @@ def action_reminders_send(*, action_id: int, now: dt.datetime | None = None) -> 
     if action is None or not reminder_time(action) <= now < _end_of_due_day(action):
         return 0
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for person in _recipients(action):
+    for person in _recipients(action):
+        with translation.override(person.language):  # each in their own language
             message = _reminder_mail(action, person)
             if sheet.mail_once(person, key=reminder_key(action), message=message):
                 sent += 1

@@ -9,9 +9,15 @@ Activities of a kind that is not registered (an app left out) are skipped by
 
 from __future__ import annotations
 
-from workshops.agenda_templates import shipped_agenda
+from django.conf import settings
+
+from workshops.agenda_templates import library_dir, shipped_agenda
 
 
-def reindustrialisation() -> list[dict]:
-    """The reindustrialisation half-day (about 3h30), step by step as in the method."""
-    return shipped_agenda("reindustrialisation")
+def reindustrialisation(language: str = settings.LANGUAGE_CODE) -> list[dict]:
+    """The reindustrialisation half-day (about 3h30), step by step as in the method, in
+    `language` where the library has it (`reindustrialisation-en.json`), else in French."""
+    slug = "reindustrialisation"
+    if language != settings.LANGUAGE_CODE and (library_dir() / f"{slug}-{language}.json").exists():
+        slug = f"{slug}-{language}"
+    return shipped_agenda(slug)

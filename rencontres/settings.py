@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "rencontres.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -205,11 +207,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workshops:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# French for everyone, whatever the phone's language: the interface exists in French only.
-# Every string goes through gettext, so an English catalogue in locale/ plus LocaleMiddleware
-# is all another language needs.
+# French by default; English for whoever asks. A phone and a facilitator's browser get the
+# language they chose on the page (a cookie), else their browser's (Accept-Language), else
+# French. The wall, the debrief PDF and the rencontre's e-mails speak the rencontre's own
+# language (`Rencontre.language`); a personal sheet, its owner's. Pushes are rendered once per
+# language present in the room (workshops/live.py).
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français")]
+LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -100,6 +100,10 @@ login                        -            POST    200      200      200      302
 logout                       -            GET     405      405      405      405      405      405      405      405
 logout                       -            POST    302      302      302      302      302      302      302      302
 
+# The language switch: a cookie for anyone, then back to the page (Django's own view).
+set_language                 -            GET     302      302      302      302      302      302      302      302
+set_language                 -            POST    302      302      302      302      302      302      302      302
+
 # A talk's slides: the wall's read-only link (`?cle=`) opens the images only.
 plenary:slide_down           A            GET     405      405      405      405      405      405      405      405
 plenary:slide_down           A            POST    login    login    login    302      403      403      403      403

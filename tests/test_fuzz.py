@@ -85,6 +85,8 @@ NOT_FUZZED = {
     "/": "a redirect, it reads nothing",
     "login": "Django's own login form (its throttling is tested on its own)",
     "logout": "Django's own view, it reads nothing",
+    "set_language": "Django's own view: a language it does not offer and a foreign `next` are "
+    "ignored (tests/test_i18n.py)",
     "admin:index": "Django's admin",
     "territories:import": "uploads are bounded and tested by the import tests",
     "territories:import_retry": "reads no input: the job is named by the URL",

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import secrets
 from http.cookies import SimpleCookie
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core import signing
+from django.utils import translation
 
 from workshops import selectors
 from workshops.models import Participant, Rencontre
@@ -61,16 +63,34 @@ def participant_from_request(request: HttpRequest, rencontre: Rencontre) -> Part
     )
 
 
-def participant_from_scope(scope: dict, code: str) -> Participant | None:
-    rencontre = selectors.rencontre_by_code(code)
-    if rencontre is None:
-        return None
+def _scope_cookies(scope: dict) -> dict[str, str]:
     cookies = scope.get("cookies")
     if cookies is None:  # without CookieMiddleware, read the raw header
         raw = b"; ".join(v for k, v in scope.get("headers", []) if k == b"cookie")
         parsed = SimpleCookie(raw.decode("latin-1"))
         cookies = {k: m.value for k, m in parsed.items()}
+    return cookies
+
+
+def participant_from_scope(scope: dict, code: str) -> Participant | None:
+    rencontre = selectors.rencontre_by_code(code)
+    if rencontre is None:
+        return None
+    cookies = _scope_cookies(scope)
     return _participant_from_signed(rencontre, cookies.get(participant_cookie_name(rencontre)))
+
+
+def language_from_scope(scope: dict) -> str:
+    """The language a socket's page was rendered in: Django's own choice for a request (the
+    language cookie set by the page's switch, else Accept-Language, else the default), read
+    from the socket's handshake."""
+    accept = b", ".join(v for k, v in scope.get("headers", []) if k == b"accept-language")
+    handshake = SimpleNamespace(
+        COOKIES=_scope_cookies(scope),
+        META={"HTTP_ACCEPT_LANGUAGE": accept.decode("latin-1")},
+        path_info="/",
+    )
+    return translation.get_language_from_request(handshake)
 
 
 def rencontre_for_facilitator(user, code: str) -> Rencontre | None:

@@ -22,7 +22,7 @@ from channels.layers import InMemoryChannelLayer
 from django.core.cache import cache
 
 from workshops import access, rendering, services
-from workshops.live import group_name, state_version
+from workshops.live import group_name, mark_language, state_version
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ MAX_FRAMES = 20
 # A phone's last sighting is written at most this often (the ping comes every 30 s).
 SEEN_WRITE_SECONDS = 55.0
 CONNECTS_PER_MINUTE = 30
+# With a shared layer, a socket renews the mark of its language at most this often (the mark
+# lives workshops.live.LANGUAGE_MARK_SECONDS).
+LANGUAGE_MARK_RENEW_SECONDS = 50.0
 
 _presence_reset_done = False
 
@@ -68,6 +71,9 @@ class RoleConsumer(AsyncWebsocketConsumer):
         self.last_seen_write = 0.0
         self.version = ""
         self.closing = False
+        # The page's language (its reader's; the wall's rencontre's is applied by the renderer).
+        self.language = access.language_from_scope(self.scope)
+        self.last_mark = 0.0
         allowed = await database_sync_to_async(self.authorize)(code)
         await self.accept()
         if not allowed:
@@ -82,8 +88,9 @@ class RoleConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)
             self.rencontre_id = None  # nothing to undo on disconnect
             return
-        self.group = group_name(self.rencontre_id, self.role)
+        self.group = group_name(self.rencontre_id, self.role, self.language)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.mark_language(time.monotonic())
         if self.participant_id is not None:
             await database_sync_to_async(self.open_presence)()
             self.last_seen_write = time.monotonic()
@@ -104,13 +111,24 @@ class RoleConsumer(AsyncWebsocketConsumer):
 
     def open_presence(self) -> None:
         _reset_presence_once(self.channel_layer)
-        services.participant_socket_change(participant_id=self.participant_id, delta=1)
+        services.participant_socket_change(
+            participant_id=self.participant_id, delta=1, language=self.language
+        )
+
+    async def mark_language(self, now: float) -> None:
+        """Say this socket's language is present, so that pushes are rendered in it (renewed
+        at the pings; nothing to do with the in-memory layer)."""
+        if isinstance(self.channel_layer, InMemoryChannelLayer):
+            return
+        if now - self.last_mark >= LANGUAGE_MARK_RENEW_SECONDS:
+            self.last_mark = now
+            await sync_to_async(mark_language)(self.rencontre_id, self.role, self.language)
 
     async def send_full_state(self) -> None:
         # Version first: if a change lands in between, the next ping sends it (never missed).
         self.version = await database_sync_to_async(state_version)(self.rencontre_id)
         html = await database_sync_to_async(rendering.render_state_for_role)(
-            rencontre_id=self.rencontre_id, role=self.role
+            rencontre_id=self.rencontre_id, role=self.role, language=self.language
         )
         await self.send(text_data=html)
 
@@ -145,6 +163,7 @@ class RoleConsumer(AsyncWebsocketConsumer):
         if text_data != PING or now - self.last_ping < PING_MIN_SECONDS:
             return
         self.last_ping = now
+        await self.mark_language(now)
         if self.participant_id is not None and now - self.last_seen_write >= SEEN_WRITE_SECONDS:
             self.last_seen_write = now
             await database_sync_to_async(services.participant_seen)(
@@ -173,7 +192,7 @@ class RoleConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(self.coalesce_seconds)
             parts, self.pending_parts = sorted(self.pending_parts), set()
             html = await database_sync_to_async(rendering.render_parts_by_id)(
-                rencontre_id=self.rencontre_id, role=self.role, parts=parts
+                rencontre_id=self.rencontre_id, role=self.role, parts=parts, language=self.language
             )
             if html:
                 await self.send(text_data=html)

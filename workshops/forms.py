@@ -6,8 +6,10 @@ import warnings
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.core.validators import validate_email
 from django.db.models import Count, Sum
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -77,7 +79,7 @@ class JoinForm(forms.Form):
 class RencontreForm(forms.ModelForm):
     class Meta:
         model = Rencontre
-        fields = ["title", "date", "place", "territory_name"]
+        fields = ["title", "date", "place", "territory_name", "language"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
@@ -177,6 +179,14 @@ class ParticipantChoiceForm(forms.Form):
 # ---------------------------------------------------------------- preparing a rencontre
 
 
+def language_names() -> list[tuple[str, str]]:
+    """Each language offered, named in itself, as its reader looks for it."""
+    return [
+        (code, get_language_info(code)["name_local"].capitalize())
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 class NewRencontreForm(RencontreForm):
     """A new rencontre and where it starts from: a template the user may use (shipped or their
     own: `modele-<id>`) or one of their rencontres to duplicate (`rencontre-<code>`); none
@@ -207,11 +217,34 @@ class NewRencontreForm(RencontreForm):
             if user is not None
             else []
         )
+        # The templates in the page's language first, then the others (each says its language).
+        current = get_language()
+        self.templates.sort(key=lambda t: t.language != current)
+        self.page_language = current if current in dict(settings.LANGUAGES) else None
+        # Left as it is: the language of the template or rencontre started from (a new
+        # rencontre without either: the page's).
+        self.fields["language"].required = False
+        self.fields["language"].choices = [("", _("Celle du point de départ")), *language_names()]
+        self.fields["language"].initial = ""
+        self.fields["language"].help_text = _(
+            "Celle du mur, du compte rendu et des e-mails ; chaque téléphone garde la sienne."
+        )
         self.fields["source"].choices = [(f"modele-{t.pk}", t.name) for t in self.templates] + [
             (f"rencontre-{r.code}", r.title) for r in self.rencontres
         ]
         if self.templates and "source" not in self.initial:
             self.initial["source"] = f"modele-{self.templates[0].pk}"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("language"):
+            source = cleaned.get("source")
+            cleaned["language"] = (
+                source.language
+                if source is not None
+                else self.page_language or settings.LANGUAGE_CODE
+            )
+        return cleaned
 
     def clean_source(self) -> AgendaTemplate | Rencontre | None:
         value = self.cleaned_data["source"]

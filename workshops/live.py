@@ -7,6 +7,10 @@ Two kinds of event travel on the channel layer:
   the named parts at most a few times a second (bursts of answers, joins).
 - `version_only`: the state version, for the roles a push did not concern.
 
+Phones and control panels speak their reader's language; each such role has one group per
+language (`rencontre.<id>.phone.en`), and a push is rendered once for each language that has a
+socket listening, not once per socket. The wall speaks the rencontre's language: one group.
+
 A broadcast runs after the commit, so the write is saved whatever happens to it: if the layer
 (Redis) is down, the failure is logged and the request still answers normally. Pushes carry a
 version of the live state; sockets compare it on their periodic ping and send the full state
@@ -24,6 +28,8 @@ import time
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from workshops import selectors
@@ -37,10 +43,54 @@ PUSH_STAMP = "<!--push {stamp}-->"
 logger = logging.getLogger(__name__)
 
 
-def group_name(rencontre_id: int, role: str) -> str:
+# Roles whose sockets each speak their reader's language; the others speak the rencontre's.
+READER_LANGUAGE_ROLES = ("phone", "control")
+# With a shared layer (Redis), a socket marks its language present for this long and renews the
+# mark on its pings (every 30 s): a push is rendered for the languages marked.
+LANGUAGE_MARK_SECONDS = 120
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
+def socket_language(role: str, language: str | None) -> str | None:
+    """The language a socket of `role` is grouped by: its reader's, or None for the wall."""
+    if role not in READER_LANGUAGE_ROLES:
+        return None
+    return language if language in languages() else settings.LANGUAGE_CODE
+
+
+def group_name(rencontre_id: int, role: str, language: str | None = None) -> str:
     if role not in LIVE_ROLES:
         raise ValueError(f"Unknown live role {role!r}")
-    return f"rencontre.{rencontre_id}.{role}"
+    language = socket_language(role, language)
+    if language is None:
+        return f"rencontre.{rencontre_id}.{role}"
+    return f"rencontre.{rencontre_id}.{role}.{language}"
+
+
+def role_groups(rencontre_id: int, role: str) -> list[tuple[str | None, str]]:
+    """(language, group) of every group of `role`, listened to or not."""
+    if role not in READER_LANGUAGE_ROLES:
+        return [(None, group_name(rencontre_id, role))]
+    return [(code, group_name(rencontre_id, role, code)) for code in languages()]
+
+
+def _mark_key(rencontre_id: int, role: str, language: str) -> str:
+    return f"live-language:{rencontre_id}:{role}:{language}"
+
+
+def mark_language(rencontre_id: int, role: str, language: str | None) -> None:
+    """A socket of `role` listens in `language` (shared layer only: the in-memory layer knows
+    its groups)."""
+    language = socket_language(role, language)
+    if language is None or isinstance(get_channel_layer(), InMemoryChannelLayer):
+        return
+    try:
+        cache.set(_mark_key(rencontre_id, role, language), 1, LANGUAGE_MARK_SECONDS)
+    except Exception:  # a cache failure costs a render per language, never a missed push
+        logger.exception("Language mark for rencontre %s not stored", rencontre_id)
 
 
 def state_version(rencontre_id: int) -> str:
@@ -67,24 +117,41 @@ def state_version(rencontre_id: int) -> str:
     return hashlib.sha1(state.encode()).hexdigest()[:12]
 
 
-def _may_listen(rencontre_id: int, role: str) -> bool:
-    """Whether a socket of `role` may receive a push: always with a shared layer (Redis);
-    with the in-memory layer, only if this process holds one. A write made outside the
-    server (a management command) then renders nothing: there is nobody to show it to, and
-    no request to render its forms with."""
+def listening_groups(rencontre_id: int, role: str) -> list[tuple[str | None, str]]:
+    """(language, group) of the groups of `role` that may hold a socket. With the in-memory
+    layer, those this process holds a socket in: a write made outside the server (a management
+    command) then renders nothing, there being nobody to show it to. With a shared layer, the
+    wall's group and the languages marked present (all of them if the cache cannot say)."""
     layer = get_channel_layer()
     if layer is None:
-        return False
+        return []
+    groups = role_groups(rencontre_id, role)
     if isinstance(layer, InMemoryChannelLayer):
-        return bool(layer.groups.get(group_name(rencontre_id, role)))
-    return True
+        return [(language, group) for language, group in groups if layer.groups.get(group)]
+    if role not in READER_LANGUAGE_ROLES:
+        return groups
+    try:
+        marked = cache.get_many([_mark_key(rencontre_id, role, code) for code, _g in groups])
+    except Exception:
+        logger.exception("Language marks for rencontre %s not read", rencontre_id)
+        return groups
+    return [
+        (code, group) for code, group in groups if _mark_key(rencontre_id, role, code) in marked
+    ]
 
 
-def _send(rencontre_id: int, roles: tuple[str, ...], message_for_role) -> None:
+def _send(rencontre_id: int, roles: tuple[str, ...], message_for_group) -> None:
+    """Send to every group of `roles`; `message_for_group(role, language)` makes each message
+    (None: nothing for that group)."""
     layer = get_channel_layer()
     if layer is None or not roles:
         return
-    messages = [(group_name(rencontre_id, role), message_for_role(role)) for role in roles]
+    messages = []
+    for role in roles:
+        for language, group in role_groups(rencontre_id, role):
+            message = message_for_group(role, language)
+            if message is not None:
+                messages.append((group, message))
 
     async def send_all() -> None:
         for group, message in messages:
@@ -137,7 +204,8 @@ def _refresh_later(rencontre_id: int, parts: tuple[str, ...], roles: tuple[str, 
         try:
             for role in roles:
                 message = {"type": "refresh", "parts": gathered}
-                await layer.group_send(group_name(rencontre_id, role), message)
+                for _language, group in role_groups(rencontre_id, role):
+                    await layer.group_send(group, message)
         except Exception:
             logger.exception("Live refresh for rencontre %s not sent", rencontre_id)
 
@@ -164,29 +232,36 @@ def _after_commit(rencontre_id: int, what: str, send) -> None:
 
 
 def broadcast_state_on_commit(rencontre_id: int, roles: tuple[str, ...] = LIVE_ROLES) -> None:
-    """After commit, render the live state once per role and push it to that role's group."""
+    """After commit, render the live state once per role and language listening, and push it
+    to that role's group in that language."""
 
     def send() -> None:
-        listening = tuple(role for role in roles if _may_listen(rencontre_id, role))
         # When this render starts (microseconds): two commands a few milliseconds apart may
         # send their pushes in the reverse order of their renders; a page drops a push older
         # than the last it showed (static/js/live.js) instead of going back in time.
         stamp = time.time_ns() // 1000
         version = state_version(rencontre_id)
         html = {
-            role: PUSH_STAMP.format(stamp=stamp)
-            + render_state_for_role(rencontre_id=rencontre_id, role=role)
-            for role in listening
+            (role, language): PUSH_STAMP.format(stamp=stamp)
+            + render_state_for_role(rencontre_id=rencontre_id, role=role, language=language)
+            for role in roles
+            for language, _group in listening_groups(rencontre_id, role)
         }
-        _send(
-            rencontre_id,
-            listening,
-            lambda role: {"type": "push", "html": html[role], "version": version},
-        )
+
+        def message(role: str, language: str | None) -> dict | None:
+            if (role, language) in html:
+                return {"type": "push", "html": html[role, language], "version": version}
+            return None
+
+        _send(rencontre_id, roles, message)
         # Roles not pushed (a change they do not show) learn the version, so that their next
         # ping does not take the change for a missed push.
         others = tuple(role for role in LIVE_ROLES if role not in roles)
-        _send(rencontre_id, others, lambda role: {"type": "version_only", "version": version})
+        _send(
+            rencontre_id,
+            others,
+            lambda role, language: {"type": "version_only", "version": version},
+        )
 
     _after_commit(rencontre_id, "push", send)
 
@@ -199,7 +274,11 @@ def broadcast_refresh_on_commit(
 
     def send() -> None:
         if not _refresh_later(rencontre_id, parts, roles):
-            _send(rencontre_id, roles, lambda role: {"type": "refresh", "parts": list(parts)})
+            _send(
+                rencontre_id,
+                roles,
+                lambda role, language: {"type": "refresh", "parts": list(parts)},
+            )
 
     _after_commit(rencontre_id, "refresh", send)
 
@@ -209,6 +288,6 @@ def close_screen_links_on_commit(rencontre_id: int) -> None:
     revoked or replaced); walls opened by a facilitator stay."""
 
     def send() -> None:
-        _send(rencontre_id, ("screen",), lambda role: {"type": "link_revoked"})
+        _send(rencontre_id, ("screen",), lambda role, language: {"type": "link_revoked"})
 
     _after_commit(rencontre_id, "link revocation", send)

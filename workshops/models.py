@@ -48,6 +48,14 @@ class Rencontre(models.Model):
     date = models.DateField(_("date"))
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     territory_name = models.CharField(_("territoire"), max_length=200, blank=True)
+    # What the wall, the debrief PDF and the rencontre's e-mails speak; each phone and panel
+    # speaks its own reader's language.
+    language = models.CharField(
+        _("langue de la rencontre"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
     code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -133,7 +141,10 @@ class Participant(models.Model):
     actor_type = models.CharField(_("type d'acteur"), max_length=20, choices=ActorType.choices)
     listed = models.BooleanField(_("nom dans la liste des participants"), default=False)
     # Marked by the facilitator (left the room): kept with their answers, not counted present.
-    absent = models.BooleanField(_("absent"), default=False)
+    absent = models.BooleanField(pgettext_lazy("participant", "absent"), default=False)
+    # The language of the participant's phone when they last opened it: their personal sheet
+    # and e-mails are written in it.
+    language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
     joined_at = models.DateTimeField(auto_now_add=True)
     # Number of open sockets from this participant's phones, and when one last showed it was
     # alive: connected means an open socket seen recently (a crashed server leaves no ghosts).
@@ -149,7 +160,7 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["joined_at", "id"]
-        verbose_name = _("participant")
+        verbose_name = pgettext_lazy("model", "participant")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"

@@ -8,6 +8,7 @@ each an element with a stable id. A page includes them in place; a push sends th
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from workshops import selectors
 from workshops.models import Rencontre
@@ -48,22 +49,36 @@ def render_parts(*, rencontre: Rencontre, role: str, parts: tuple[str, ...] | li
                 expanded.append(name)
     if not expanded:
         return ""
-    context = CONTEXTS[role](rencontre)
-    context["oob"] = True
-    context["csrf_token"] = _HeaderCsrf()
-    return "".join(
-        render_to_string(f"workshops/{role}/state.html#{part}", context) for part in expanded
-    )
+    # The wall speaks the rencontre's language whoever renders it; the other roles, the
+    # language active (the request's, or the one a push is rendered for).
+    language = rencontre.language if role == "screen" else translation.get_language()
+    with translation.override(language):
+        context = CONTEXTS[role](rencontre)
+        context["oob"] = True
+        context["csrf_token"] = _HeaderCsrf()
+        return "".join(
+            render_to_string(f"workshops/{role}/state.html#{part}", context) for part in expanded
+        )
 
 
-def render_parts_by_id(*, rencontre_id: int, role: str, parts: tuple[str, ...] | list[str]) -> str:
-    """The named parts for `role`, ready for an out-of-band swap ('' if the rencontre is gone)."""
+def render_parts_by_id(
+    *,
+    rencontre_id: int,
+    role: str,
+    parts: tuple[str, ...] | list[str],
+    language: str | None = None,
+) -> str:
+    """The named parts for `role`, ready for an out-of-band swap ('' if the rencontre is gone),
+    in `language` (the active one if None)."""
     rencontre = Rencontre.objects.filter(pk=rencontre_id).first()
     if rencontre is None:
         return ""
-    return render_parts(rencontre=rencontre, role=role, parts=parts)
+    with translation.override(language or translation.get_language()):
+        return render_parts(rencontre=rencontre, role=role, parts=parts)
 
 
-def render_state_for_role(*, rencontre_id: int, role: str) -> str:
+def render_state_for_role(*, rencontre_id: int, role: str, language: str | None = None) -> str:
     """Everything live for `role`: what a (re)connecting client needs to catch up."""
-    return render_parts_by_id(rencontre_id=rencontre_id, role=role, parts=STATE_PARTS[role])
+    return render_parts_by_id(
+        rencontre_id=rencontre_id, role=role, parts=STATE_PARTS[role], language=language
+    )

@@ -62,9 +62,10 @@ def rencontre_create(
     territory_name: str = "",
     facilitator: AbstractBaseUser,
     agenda: list[dict] | None = None,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Rencontre:
     """Create a rencontre with a fresh unique join code and `agenda` (by default the
-    half-day named by `settings.DEFAULT_AGENDA`).
+    half-day named by `settings.DEFAULT_AGENDA`, in `language`).
 
     Side effects: creates the rencontre, its steps and activities; the facilitator is added.
     The first activity becomes current, so phones that join early see the welcome.
@@ -77,6 +78,7 @@ def rencontre_create(
                     date=date,
                     place=place,
                     territory_name=territory_name,
+                    language=language,
                     code=generate_code(),
                 )
             break
@@ -87,7 +89,7 @@ def rencontre_create(
     rencontre.facilitators.add(facilitator)
     first = None
     if agenda is None:
-        agenda = import_string(settings.DEFAULT_AGENDA)()
+        agenda = import_string(settings.DEFAULT_AGENDA)(language)
     for step_position, step_data in enumerate(agenda):
         step = Step.objects.create(
             rencontre=rencontre,
@@ -118,7 +120,13 @@ def rencontre_create(
 
 @transaction.atomic
 def participant_join(
-    *, rencontre: Rencontre, name: str, organisation: str, actor_type: str, listed: bool
+    *,
+    rencontre: Rencontre,
+    name: str,
+    organisation: str,
+    actor_type: str,
+    listed: bool,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Participant:
     """Register a participant. Side effects: screens and control panels refresh their counts."""
     rencontre = Rencontre.objects.select_for_update().get(pk=rencontre.pk)
@@ -130,18 +138,23 @@ def participant_join(
         organisation=organisation.strip(),
         actor_type=actor_type,
         listed=listed,
+        language=language,
     )
     broadcast_refresh_on_commit(rencontre.id, ("presence",))
     return participant
 
 
 @transaction.atomic
-def participant_socket_change(*, participant_id: int, delta: int) -> None:
-    """Count a phone socket opening (+1) or closing (-1), a sign of life (`last_seen`);
+def participant_socket_change(
+    *, participant_id: int, delta: int, language: str | None = None
+) -> None:
+    """Count a phone socket opening (+1) or closing (-1), a sign of life (`last_seen`), and
+    the language its page speaks (the participant's sheet and e-mails are written in it);
     screens refresh their counts."""
-    Participant.objects.filter(pk=participant_id).update(
-        sockets=F("sockets") + delta, last_seen=timezone.now()
-    )
+    changes: dict = {"sockets": F("sockets") + delta, "last_seen": timezone.now()}
+    if language in {code for code, _name in settings.LANGUAGES}:
+        changes["language"] = language
+    Participant.objects.filter(pk=participant_id).update(**changes)
     Participant.objects.filter(pk=participant_id, sockets__lt=0).update(sockets=0)
     rencontre_id = (
         Participant.objects.filter(pk=participant_id).values_list("rencontre_id", flat=True).first()
@@ -816,6 +829,7 @@ def rencontre_create_from_template(
     place: str = "",
     territory_name: str = "",
     facilitator: AbstractBaseUser,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Rencontre:
     """Create a rencontre on a template's agenda, checked again against the kinds installed
     now. Raises TemplateRefused (nothing created) when it no longer passes.
@@ -830,6 +844,7 @@ def rencontre_create_from_template(
         place=place,
         territory_name=territory_name,
         facilitator=facilitator,
+        language=language,
         agenda=steps,
     )
 
@@ -842,6 +857,7 @@ def rencontre_duplicate(
     place: str = "",
     territory_name: str = "",
     facilitator: AbstractBaseUser,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Rencontre:
     """A new rencontre on a copy of `source`'s agenda: its steps and activities with their
     settings and planned durations; no participant, answer, timing, wall link, nor the state
@@ -854,6 +870,7 @@ def rencontre_duplicate(
         place=place,
         territory_name=territory_name,
         facilitator=facilitator,
+        language=language,
         agenda=agenda_templates.settings_only(agenda_templates.agenda_of(source)),
     )
 
@@ -870,7 +887,7 @@ def agenda_template_save(
         {
             "name": name,
             "description": description,
-            "language": settings.LANGUAGE_CODE,
+            "language": rencontre.language,
             "steps": agenda_templates.agenda_of(rencontre),
         }
     )

@@ -256,10 +256,15 @@ def sheet_mails_task(rencontre_id: int, base_url: str) -> int:
     participants = Participant.objects.filter(rencontre=rencontre, email_consent=True).exclude(
         email=""
     )
-    figures = [[str(label), value] for label, value in sheet.sheet_figures(rencontre)]
+    figures: dict[str, list] = {}  # by language: each sheet in its owner's
     queued = 0
-    for participant_id in participants.values_list("pk", flat=True):
-        sheet_mail_task.enqueue(participant_id, base_url, figures)
+    for participant_id, language in participants.values_list("pk", "language"):
+        if language not in figures:
+            with translation.override(language):
+                figures[language] = [
+                    [str(label), value] for label, value in sheet.sheet_figures(rencontre)
+                ]
+        sheet_mail_task.enqueue(participant_id, base_url, figures[language])
         queued += 1
     logger.info("Rencontre %s ended: %d sheets to send", rencontre_id, queued)
     return queued
@@ -292,7 +297,7 @@ def sheet_mail_send(*, participant_id: int, base_url: str, figures: list | None 
     if MailSent.objects.filter(participant=participant, key=SHEET_MAIL).exists():
         return "already sent"
     figures = [tuple(f) for f in figures] if figures is not None else None
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(participant.language):
         pdf = sheet.sheet_pdf(participant, figures=figures, base_url=base_url)
         message = sheet.sheet_mail(participant, pdf=pdf, base_url=base_url)
     sent = sheet.mail_once(participant, key=SHEET_MAIL, message=message)
@@ -319,7 +324,7 @@ def sheet_file_path(participant: Participant) -> Path:
 def sheet_file_task(participant_id: int, base_url: str) -> str:
     """Make the participant's sheet for its download; returns its file's path."""
     participant = Participant.objects.select_related("rencontre").get(pk=participant_id)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(participant.language):
         pdf = sheet.sheet_pdf(participant, base_url=base_url)
     path = sheet_file_path(participant)
     path.parent.mkdir(parents=True, exist_ok=True)

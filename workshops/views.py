@@ -24,6 +24,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -131,7 +132,9 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     form = JoinForm(request.POST if request.method == "POST" and not closed else None)
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            participant = services.participant_join(rencontre=rencontre, **form.cleaned_data)
+            participant = services.participant_join(
+                rencontre=rencontre, language=get_language() or "fr", **form.cleaned_data
+            )
         except services.ClosedRencontreError:
             closed = True
         else:
@@ -437,7 +440,8 @@ def _screen_page(request: HttpRequest, rencontre: Rencontre, ws_query: str = "")
             "ws_query": ws_query,
         }
     )
-    return render(request, "workshops/screen/page.html", context)
+    with translation.override(rencontre.language):  # the wall speaks the rencontre's language
+        return render(request, "workshops/screen/page.html", context)
 
 
 @never_cache
@@ -979,7 +983,7 @@ def restitution_pdf(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
             return _debrief_job_page(request, rencontre, job)
         # done, but its file was replaced by a newer PDF: make the current one
     job = tasks.debrief_job_start(
-        rencontre=rencontre, user=request.user, language=get_language() or "fr"
+        rencontre=rencontre, user=request.user, language=rencontre.language
     )
     ready = _debrief_file(rencontre, job)  # only with the immediate backend (tests)
     return ready if ready is not None else _debrief_job_page(request, rencontre, job)
@@ -990,7 +994,7 @@ def restitution_pdf(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
 def restitution_prepare(request: HtmxHttpRequest, rencontre: Rencontre) -> HttpResponse:
     """The panel's button: queue the PDF; the panel then shows its progress."""
     job = tasks.debrief_job_start(
-        rencontre=rencontre, user=request.user, language=get_language() or "fr"
+        rencontre=rencontre, user=request.user, language=rencontre.language
     )
     if not request.htmx:
         return redirect("workshops:restitution_job", code=rencontre.code, job_id=job.pk)

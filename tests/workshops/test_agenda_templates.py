@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from territories.filieres import CNI_FILIERES, NEW_FILIERES
 from tests.factories import UserFactory, make_rencontre
@@ -18,13 +19,15 @@ from workshops.models import Activity, AgendaTemplate, Answer, Participant, Renc
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = {
+SHIPPED_FR = {
     "reindustrialisation",
     "centre-de-donnees",
     "mobilites-sous-traitance-automobile",
     "france-2030-start-up-industrielles",
     "made-in-france-achats-locaux",
 }
+# Each half-day in English too, with the same steps, kinds and settings keys.
+SHIPPED = SHIPPED_FR | {f"{slug}-en" for slug in SHIPPED_FR}
 NEW = {
     "title": "Rencontres 2027",
     "date": "2027-03-12",
@@ -92,11 +95,37 @@ def test_every_shipped_template_builds_a_valid_agenda(slug):
     assert rencontre.current_activity == activities[0]
 
 
-@pytest.mark.parametrize("slug", sorted(SHIPPED))
+@pytest.mark.parametrize("slug", sorted(SHIPPED_FR))
 def test_the_filieres_a_template_names_are_in_the_filiere_list(slug):
     template = AgendaTemplate.objects.get(owner=None, slug=slug)
     assert template.filieres
     assert set(template.filieres) <= set(CNI_FILIERES + NEW_FILIERES)
+
+
+def _shape(agenda: list[dict]) -> list:
+    """What must not change in translation: the steps' durations, each activity's kind,
+    duration and settings keys."""
+    return [
+        (
+            step.get("minutes"),
+            [
+                (a["kind"], a.get("minutes"), sorted(a.get("config", {})))
+                for a in step["activities"]
+            ],
+        )
+        for step in agenda
+    ]
+
+
+@pytest.mark.parametrize("slug", sorted(SHIPPED_FR))
+def test_every_half_day_exists_in_english_with_the_same_shape(slug):
+    french = AgendaTemplate.objects.get(owner=None, slug=slug)
+    english = AgendaTemplate.objects.get(owner=None, slug=f"{slug}-en")
+    assert (french.language, english.language) == ("fr", "en")
+    assert _shape(english.agenda) == _shape(french.agenda)
+    assert len(english.filieres) == len(french.filieres)
+    assert english.name != french.name
+    assert [s["title"] for s in english.agenda] != [s["title"] for s in french.agenda]
 
 
 def test_the_default_agenda_is_the_reindustrialisation_file():
@@ -185,10 +214,13 @@ def test_the_new_page_offers_every_template_with_its_description(client):
     client.force_login(user)
     page = client.get(reverse("workshops:rencontre_new")).content.decode()
     for template in AgendaTemplate.objects.filter(owner=None):
-        assert template.name in page
-        assert template.description.replace("'", "&#x27;") in page
-    first = AgendaTemplate.objects.filter(owner=None).order_by("position").first()
+        assert escape(template.name) in page
+        assert escape(template.description) in page
+    # French page: the French half-days first, the first of them chosen.
+    first = AgendaTemplate.objects.filter(owner=None, language="fr").order_by("position").first()
     assert f'value="modele-{first.pk}" checked' in page
+    english = AgendaTemplate.objects.filter(owner=None, language="en")
+    assert page.index(escape(first.name)) < min(page.index(escape(t.name)) for t in english)
 
 
 def test_creating_from_a_template_builds_its_agenda(client):
