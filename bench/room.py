@@ -16,6 +16,9 @@ against (this machine is shared: absolute times move).
 
 With --url the room runs against a server already started (e.g. `make serve`, the production
 recipe) whose demo rencontre is described by the JSON of `manage.py demo --json`.
+The stored answers are counted from the rencontre's JSON export, made by the background
+worker as the organiser gets it (queued, waited for, downloaded): the bench starts the
+worker beside its server; with --url, the server's own worker makes it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import websockets
 from common import (
     Server,
     cookie_header,
+    export_download,
     facilitator,
     free_port,
     join_phones,
@@ -82,9 +86,10 @@ def stats(values: list[float]) -> dict[str, float]:
     }
 
 
-async def floor(n: int, moves: int, window: float) -> dict[str, float]:
+async def floor(n: int, moves: int, window: float, rounds: int = 1) -> dict[str, float]:
     """The bare consumer: N sockets, `moves` group sends; the last client's delay each time.
-    Then N taps within `window` on the bare tap view (one row written, a fragment answered)."""
+    Then N taps within `window` on the bare tap view (one row written, a fragment answered),
+    `rounds` times in a row (each tapper once per window)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["FLOOR_DB"] = str(Path(tempfile.mkdtemp(prefix="rencontres-floor-")) / "floor.sqlite3")
@@ -127,11 +132,14 @@ async def floor(n: int, moves: int, window: float) -> dict[str, float]:
         acks: list[float] = []
 
         async def tap(i: int) -> None:
-            await asyncio.sleep(random.random() * window)
-            t = time.perf_counter()
-            r = await tappers[i].post("/tap/", data={"choice": f"c{i % 5 + 1}"})
-            if r.status_code == 200:
-                acks.append((time.perf_counter() - t) * 1000)
+            start = time.perf_counter()
+            for r in range(rounds):
+                moment = start + (r + random.random()) * window
+                await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+                t = time.perf_counter()
+                answer = await tappers[i].post("/tap/", data={"choice": f"c{i % 5 + 1}"})
+                if answer.status_code == 200:
+                    acks.append((time.perf_counter() - t) * 1000)
 
         await asyncio.gather(*(tap(i) for i in range(n)))
         for tapper in tappers:
@@ -246,7 +254,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
             break
         await asyncio.sleep(0.05)
     watcher.cancel()
-    export = (await fac.get(f"/animer/{code}/export.json")).json()
+    export = (await export_download(fac, code)).json()  # made by the background worker
     stored = sum(
         1
         for row in export["reponses"]
@@ -284,7 +292,7 @@ async def main(args: argparse.Namespace) -> list[dict]:
             base, pid, stack = args.url, None, "external server"
             server = None
         else:
-            server = Server()
+            server = Server(worker=True)  # the stored answers are counted from an export
             await server.ready()
             base, demo, pid = server.base, server.demo, server.proc.pid
             stack = f"{server.database} + {server.layer}, one {server.server}"
