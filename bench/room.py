@@ -154,6 +154,37 @@ async def floor(n: int, moves: int, window: float, rounds: int = 1) -> dict[str,
         proc.wait(10)
 
 
+def poll_id_of(control_html: str) -> int:
+    """The demo poll's activity id, read from the control panel's agenda."""
+    return int(
+        re.search(
+            r'name="activity" value="(\d+)">\s*<button class="agenda__activity[^"]*"[^>]*>\s*'
+            r"<span>" + re.escape(POLL_TITLE.replace("'", "&#x27;")),
+            control_html,
+        ).group(1)
+    )
+
+
+async def tap_poll(
+    phone: httpx.AsyncClient, base: str, code: str, poll_id: int, choice: str
+) -> float | None:
+    """One tap on the poll, as the phone's page sends it: the milliseconds until its
+    acknowledgement, or None when it was not acknowledged."""
+    t = time.perf_counter()
+    r = await phone.post(
+        f"/j/{code}/a/{poll_id}/repondre/",
+        data={"choice": choice},
+        headers={
+            "X-CSRFToken": phone.cookies["csrftoken"],
+            "HX-Request": "true",
+            "Referer": base,
+        },
+    )
+    if r.status_code == 200 and "Réponse enregistrée" in r.text:
+        return (time.perf_counter() - t) * 1000
+    return None
+
+
 async def room(base: str, demo: dict, n: int, window: float, pid: int | None) -> dict:
     code = demo["code"]
     phones = await join_phones(base, code, n)
@@ -161,14 +192,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
     for phone in phones:  # the phone page names its participant (for its own part)
         ids.append(int(PARTICIPANT.search((await phone.get(f"/j/{code}")).text).group(1)))
     fac, csrf = await facilitator(base, demo)
-    control = (await fac.get(f"/animer/{code}/")).text
-    poll_id = int(
-        re.search(
-            r'name="activity" value="(\d+)">\s*<button class="agenda__activity[^"]*"[^>]*>\s*'
-            r"<span>" + re.escape(POLL_TITLE.replace("'", "&#x27;")),
-            control,
-        ).group(1)
-    )
+    poll_id = poll_id_of((await fac.get(f"/animer/{code}/")).text)
     await fac.post(  # start away from the poll
         f"/animer/{code}/suivante/", headers={"X-CSRFToken": csrf, "Referer": base}
     )
@@ -229,19 +253,10 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
     async def tap(i: int) -> float:
         nonlocal acked
         await asyncio.sleep(random.random() * window)
-        t = time.perf_counter()
-        r = await phones[i].post(
-            f"/j/{code}/a/{poll_id}/repondre/",
-            data={"choice": f"c{i % 5 + 1}"},
-            headers={
-                "X-CSRFToken": phones[i].cookies["csrftoken"],
-                "HX-Request": "true",
-                "Referer": base,
-            },
-        )
-        if r.status_code == 200 and "Réponse enregistrée" in r.text:
+        ack = await tap_poll(phones[i], base, code, poll_id, f"c{i % 5 + 1}")
+        if ack is not None:
             acked += 1
-            acks.append((time.perf_counter() - t) * 1000)
+            acks.append(ack)
         return time.perf_counter()
 
     last_ack = max(await asyncio.gather(*(tap(i) for i in range(n))))
