@@ -132,9 +132,13 @@ def pdf_floor(kind: str, pages: int, renders: int, env: dict[str, str]) -> dict:
 
 
 class Server:
-    """Migrates a fresh database (SQLite by default), loads the demo and serves it."""
+    """Migrates a fresh database (SQLite by default), loads the demo and serves it; with
+    `worker`, the background worker (`manage.py db_worker`) runs beside it, as `make demo`
+    starts it."""
 
-    def __init__(self, *, before_serving: list[list[str]] | None = None) -> None:
+    def __init__(
+        self, *, before_serving: list[list[str]] | None = None, worker: bool = False
+    ) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="rencontres-bench-"))
         self.env = dict(os.environ)
         # Production settings (DEBUG off), as a room is served; plain HTTP on loopback.
@@ -187,6 +191,17 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        self.worker = None
+        if worker:
+            self.worker_log = (self.work / "worker.log").open("wb")
+            worker_command = [PY, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+            self.worker = subprocess.Popen(
+                [*worker_command, "--interval", "0.2"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=self.worker_log,
+                stderr=subprocess.STDOUT,
+            )
 
     @property
     def layer(self) -> str:
@@ -208,6 +223,14 @@ class Server:
         raise RuntimeError(f"{self.server} did not start")
 
     def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
+            self.worker_log.close()
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
@@ -264,6 +287,35 @@ async def facilitator(base: str, demo: dict) -> tuple[httpx.AsyncClient, str]:
     r = await client.get(f"/animer/{demo['code']}/")
     r.raise_for_status()
     return client, csrf_of(r.text)
+
+
+EXPORT_JOB = re.compile(r"/export/(\d+)/")
+
+
+async def export_download(
+    fac: httpx.AsyncClient, code: str, path: str = "export.json", every: float = 0.2
+) -> httpx.Response:
+    """An organiser's export as the waiting page gets it: the export's address queues it for
+    the background worker and answers the page that waits; its poll (every `every` s) is
+    redirected to the file when ready; then the file. Raises if the job failed."""
+    page = await fac.get(f"/animer/{code}/{path}", timeout=60)
+    page.raise_for_status()
+    if not page.headers["Content-Type"].startswith("text/html"):
+        return page  # already made (a test server running tasks in the request)
+    job = EXPORT_JOB.search(page.text).group(1)
+    while True:
+        poll = await fac.get(
+            f"/animer/{code}/export/{job}/?suivre=1", headers={"HX-Request": "true"}, timeout=60
+        )
+        poll.raise_for_status()
+        if "HX-Redirect" in poll.headers:
+            break
+        if "pas pu être préparé" in poll.text:
+            raise RuntimeError(f"the export job {job} failed")
+        await asyncio.sleep(every)
+    response = await fac.get(poll.headers["HX-Redirect"], timeout=60)
+    response.raise_for_status()
+    return response
 
 
 def cookie_header(client: httpx.AsyncClient) -> str:

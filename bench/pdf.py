@@ -35,6 +35,21 @@ from common import PY, ROOT, Server, facilitator, machine, pdf_floor, peak_rss_m
 JOB = re.compile(r"/restitution/(\d+)/")
 
 
+def fill_command(participants: int, actions: int, polls: int) -> list[str]:
+    """The `manage.py` command that fills the demo rencontre before it is served (`Server`'s
+    `before_serving`): `participants` who joined, `actions` actions each, `polls` polls."""
+    return [
+        "fill_rencontre",
+        "{code}",
+        "--participants",
+        str(participants),
+        "--actions",
+        str(actions),
+        "--polls",
+        str(polls),
+    ]
+
+
 async def fetch_pdf(fac, code: str) -> tuple[float, float, bytes]:
     """Seconds until the waiting page answered, seconds until the file came, the file."""
     t = time.perf_counter()
@@ -58,20 +73,7 @@ async def fetch_pdf(fac, code: str) -> tuple[float, float, bytes]:
 
 async def run(args: argparse.Namespace) -> dict:
     t = time.perf_counter()
-    server = Server(
-        before_serving=[
-            [
-                "fill_rencontre",
-                "{code}",
-                "--participants",
-                str(args.participants),
-                "--actions",
-                str(args.actions),
-                "--polls",
-                str(args.polls),
-            ]
-        ]
-    )
+    server = Server(before_serving=[fill_command(args.participants, args.actions, args.polls)])
     fill_seconds = time.perf_counter() - t
     worker = subprocess.Popen(
         [PY, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],

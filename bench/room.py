@@ -16,6 +16,9 @@ against (this machine is shared: absolute times move).
 
 With --url the room runs against a server already started (e.g. `make serve`, the production
 recipe) whose demo rencontre is described by the JSON of `manage.py demo --json`.
+The stored answers are counted from the rencontre's JSON export, made by the background
+worker as the organiser gets it (queued, waited for, downloaded): the bench starts the
+worker beside its server; with --url, the server's own worker makes it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import websockets
 from common import (
     Server,
     cookie_header,
+    export_download,
     facilitator,
     free_port,
     join_phones,
@@ -82,9 +86,10 @@ def stats(values: list[float]) -> dict[str, float]:
     }
 
 
-async def floor(n: int, moves: int, window: float) -> dict[str, float]:
+async def floor(n: int, moves: int, window: float, rounds: int = 1) -> dict[str, float]:
     """The bare consumer: N sockets, `moves` group sends; the last client's delay each time.
-    Then N taps within `window` on the bare tap view (one row written, a fragment answered)."""
+    Then N taps within `window` on the bare tap view (one row written, a fragment answered),
+    `rounds` times in a row (each tapper once per window)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["FLOOR_DB"] = str(Path(tempfile.mkdtemp(prefix="rencontres-floor-")) / "floor.sqlite3")
@@ -127,11 +132,14 @@ async def floor(n: int, moves: int, window: float) -> dict[str, float]:
         acks: list[float] = []
 
         async def tap(i: int) -> None:
-            await asyncio.sleep(random.random() * window)
-            t = time.perf_counter()
-            r = await tappers[i].post("/tap/", data={"choice": f"c{i % 5 + 1}"})
-            if r.status_code == 200:
-                acks.append((time.perf_counter() - t) * 1000)
+            start = time.perf_counter()
+            for r in range(rounds):
+                moment = start + (r + random.random()) * window
+                await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+                t = time.perf_counter()
+                answer = await tappers[i].post("/tap/", data={"choice": f"c{i % 5 + 1}"})
+                if answer.status_code == 200:
+                    acks.append((time.perf_counter() - t) * 1000)
 
         await asyncio.gather(*(tap(i) for i in range(n)))
         for tapper in tappers:
@@ -146,6 +154,37 @@ async def floor(n: int, moves: int, window: float) -> dict[str, float]:
         proc.wait(10)
 
 
+def poll_id_of(control_html: str) -> int:
+    """The demo poll's activity id, read from the control panel's agenda."""
+    return int(
+        re.search(
+            r'name="activity" value="(\d+)">\s*<button class="agenda__activity[^"]*"[^>]*>\s*'
+            r"<span>" + re.escape(POLL_TITLE.replace("'", "&#x27;")),
+            control_html,
+        ).group(1)
+    )
+
+
+async def tap_poll(
+    phone: httpx.AsyncClient, base: str, code: str, poll_id: int, choice: str
+) -> float | None:
+    """One tap on the poll, as the phone's page sends it: the milliseconds until its
+    acknowledgement, or None when it was not acknowledged."""
+    t = time.perf_counter()
+    r = await phone.post(
+        f"/j/{code}/a/{poll_id}/repondre/",
+        data={"choice": choice},
+        headers={
+            "X-CSRFToken": phone.cookies["csrftoken"],
+            "HX-Request": "true",
+            "Referer": base,
+        },
+    )
+    if r.status_code == 200 and "Réponse enregistrée" in r.text:
+        return (time.perf_counter() - t) * 1000
+    return None
+
+
 async def room(base: str, demo: dict, n: int, window: float, pid: int | None) -> dict:
     code = demo["code"]
     phones = await join_phones(base, code, n)
@@ -153,14 +192,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
     for phone in phones:  # the phone page names its participant (for its own part)
         ids.append(int(PARTICIPANT.search((await phone.get(f"/j/{code}")).text).group(1)))
     fac, csrf = await facilitator(base, demo)
-    control = (await fac.get(f"/animer/{code}/")).text
-    poll_id = int(
-        re.search(
-            r'name="activity" value="(\d+)">\s*<button class="agenda__activity[^"]*"[^>]*>\s*'
-            r"<span>" + re.escape(POLL_TITLE.replace("'", "&#x27;")),
-            control,
-        ).group(1)
-    )
+    poll_id = poll_id_of((await fac.get(f"/animer/{code}/")).text)
     await fac.post(  # start away from the poll
         f"/animer/{code}/suivante/", headers={"X-CSRFToken": csrf, "Referer": base}
     )
@@ -221,19 +253,10 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
     async def tap(i: int) -> float:
         nonlocal acked
         await asyncio.sleep(random.random() * window)
-        t = time.perf_counter()
-        r = await phones[i].post(
-            f"/j/{code}/a/{poll_id}/repondre/",
-            data={"choice": f"c{i % 5 + 1}"},
-            headers={
-                "X-CSRFToken": phones[i].cookies["csrftoken"],
-                "HX-Request": "true",
-                "Referer": base,
-            },
-        )
-        if r.status_code == 200 and "Réponse enregistrée" in r.text:
+        ack = await tap_poll(phones[i], base, code, poll_id, f"c{i % 5 + 1}")
+        if ack is not None:
             acked += 1
-            acks.append((time.perf_counter() - t) * 1000)
+            acks.append(ack)
         return time.perf_counter()
 
     last_ack = max(await asyncio.gather(*(tap(i) for i in range(n))))
@@ -246,7 +269,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
             break
         await asyncio.sleep(0.05)
     watcher.cancel()
-    export = (await fac.get(f"/animer/{code}/export.json")).json()
+    export = (await export_download(fac, code)).json()  # made by the background worker
     stored = sum(
         1
         for row in export["reponses"]
@@ -284,7 +307,7 @@ async def main(args: argparse.Namespace) -> list[dict]:
             base, pid, stack = args.url, None, "external server"
             server = None
         else:
-            server = Server()
+            server = Server(worker=True)  # the stored answers are counted from an export
             await server.ready()
             base, demo, pid = server.base, server.demo, server.proc.pid
             stack = f"{server.database} + {server.layer}, one {server.server}"

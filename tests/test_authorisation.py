@@ -283,6 +283,17 @@ workshops:export_csv         A            POST    405      405      405      405
 workshops:export_json        A            GET     login    login    login    200      403      403      403      403
 workshops:export_json        A            POST    405      405      405      405      405      405      405      405
 
+workshops:export_prepare     A            GET     405      405      405      405      405      405      405      405
+workshops:export_prepare     A            POST    login    login    login    302      403      403      403      403
+workshops:export_prepare     A            HX-POST hx-login hx-login hx-login 200      403      403      403      403
+
+workshops:export_job         A            GET     login    login    login    200      403      403      403      403
+workshops:export_job         A            POST    405      405      405      405      405      405      405      405
+workshops:export_job         A/B-job      GET     login    login    login    404      403      403      403      403
+workshops:export_job         A/B-job      POST    405      405      405      405      405      405      405      405
+workshops:export_job         A/pdf-job    GET     login    login    login    404      403      403      403      403
+workshops:export_job         A/pdf-job    POST    405      405      405      405      405      405      405      405
+
 workshops:healthz            -            GET     200      200      200      200      200      200      200      200
 workshops:healthz            -            POST    405      405      405      405      405      405      405      405
 
@@ -564,6 +575,7 @@ class World:
     territory: Territory
     job: ImportJob
     debrief_jobs: dict[str, DebriefJob]
+    export_jobs: dict[str, DebriefJob]
     logos: dict[str, DebriefLogo]
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # role → cookies
     # Each side's facilitator's own agenda template.
@@ -660,6 +672,16 @@ def build_world() -> World:
         )
         for side in ("A", "B")
     }
+    # An export already made for each rencontre (a file its job page offers).
+    export_jobs = {
+        side: DebriefJob.objects.create(
+            rencontre=rencontres[side],
+            what=DebriefJob.JSON,
+            status=DebriefJob.Status.DONE,
+            filename=f"{side}.json",
+        )
+        for side in ("A", "B")
+    }
     templates = {
         side: AgendaTemplate.objects.create(
             owner=users[f"facilitator_{side.lower()}"],
@@ -691,6 +713,7 @@ def build_world() -> World:
         territory=territory,
         job=job,
         debrief_jobs=debrief_jobs,
+        export_jobs=export_jobs,
         logos=logos,
     )
     for role in ROLES:
@@ -885,6 +908,12 @@ def engine_targets(world: World, key: str, params: tuple[str, ...]) -> dict[str,
         return {
             "A": Target(reverse(key, args=[a.code, world.logos["A"].pk])),
             "A/B-logo": Target(reverse(key, args=[a.code, world.logos["B"].pk])),
+        }
+    if params == ("code", "job_id") and key == "workshops:export_job":
+        return {
+            "A": Target(reverse(key, args=[a.code, world.export_jobs["A"].pk])),
+            "A/B-job": Target(reverse(key, args=[a.code, world.export_jobs["B"].pk])),
+            "A/pdf-job": Target(reverse(key, args=[a.code, world.debrief_jobs["A"].pk])),
         }
     if params == ("code", "job_id"):
         return {

@@ -58,6 +58,7 @@ from workshops.forms import (
     ContactForm,
     DebriefSettingsForm,
     ExpectedForm,
+    ExportChoiceForm,
     JoinForm,
     LogoChoiceForm,
     NewActivityInStepForm,
@@ -344,6 +345,14 @@ ENGINE_ENDPOINTS = [
     engine("workshops:restitution_settings", DebriefSettingsForm),
     engine("workshops:restitution_logo_remove", LogoChoiceForm),
     Endpoint(
+        "workshops:export_prepare",
+        "workshops:export_prepare",
+        "facilitator_a",
+        lambda world: reverse("workshops:export_prepare", args=[world.a.code]),
+        lambda world: ExportChoiceForm().fields,
+        samples=lambda world: {"quoi": ["json", "participants", "reponses", "actions"]},
+    ),
+    Endpoint(
         "workshops:personal_contact",
         "workshops:personal_contact",
         "anonymous",  # the token in the URL is the credential
@@ -602,6 +611,7 @@ MUST_WRITE = (
     "workshops:step_create",
     "workshops:activity_create",
     "workshops:personal_contact",
+    "workshops:export_prepare",
     "activity_edit[question]",
     "phone:question:repondre",
     "phone:words:repondre",

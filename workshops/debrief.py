@@ -30,6 +30,7 @@ from workshops.models import (
     Activity,
     ActorType,
     Answer,
+    DebriefJob,
     DebriefLogo,
     DebriefSettings,
     Participant,
@@ -284,6 +285,14 @@ def all_exports() -> dict[str, Export]:
     for kind in kinds.registered():
         exports.update({export.name: export for export in kind.exports()})
     return exports
+
+
+def export_what(name: str) -> str | None:
+    """The `DebriefJob.what` of an export's name ("json", or a table's name for its CSV);
+    None for an unknown name."""
+    if name == DebriefJob.JSON:
+        return DebriefJob.JSON
+    return DebriefJob.CSV + name if name in all_exports() else None
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula.

@@ -13,7 +13,7 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from workshops import agenda_templates, kinds
+from workshops import agenda_templates, debrief, kinds
 from workshops.models import (
     CODE_LENGTH,
     Activity,
@@ -476,6 +476,18 @@ class LogoForm(forms.Form):
                 params={"n": MAX_PARTNER_LOGOS},
             )
         return cleaned
+
+
+class ExportChoiceForm(forms.Form):
+    """One of the organiser's exports: a table's name (its CSV) or "json" (everything)."""
+
+    quoi = forms.CharField(max_length=60)
+
+    def clean_quoi(self) -> str:
+        what = debrief.export_what(self.cleaned_data["quoi"])
+        if what is None:
+            raise forms.ValidationError(_("Cet export n'existe pas."))
+        return what
 
 
 class LogoChoiceForm(forms.Form):

@@ -198,11 +198,17 @@ class Answer(models.Model):
 
 
 class DebriefJob(models.Model):
-    """A PDF debrief made by the background worker (never by a process serving phones).
+    """A file made by the background worker (never by a process serving phones): the PDF
+    debrief, or one of the organiser's exports (`what`: "pdf", "json", "csv:<table>").
 
-    `fingerprint` is the SHA-256 of the debrief's HTML rendered without its generation time:
-    the PDF is a pure function of that HTML, so two jobs with the same fingerprint would
-    make the same document and the later one reuses the earlier file (`reused`)."""
+    `fingerprint` is the SHA-256 of what the file shows: for the PDF, the debrief's HTML
+    rendered without its generation time (the PDF is a pure function of that HTML); for an
+    export, its bytes. Two jobs with the same fingerprint would make the same file, so the
+    later one reuses the earlier file (`reused`)."""
+
+    PDF = "pdf"
+    JSON = "json"
+    CSV = "csv:"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -212,6 +218,8 @@ class DebriefJob(models.Model):
 
     rencontre = models.ForeignKey(Rencontre, on_delete=models.CASCADE, related_name="debriefs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Which file: "pdf", "json" (the whole rencontre) or "csv:<table>" (one export).
+    what = models.CharField(max_length=60, default=PDF)
     # The language the PDF is written in (the requester's).
     language = models.CharField(max_length=10, default="fr")
     fingerprint = models.CharField(max_length=64, blank=True)
@@ -233,10 +241,28 @@ class DebriefJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("restitution PDF")
+        verbose_name = _("fichier préparé")
 
     def __str__(self) -> str:
-        return f"{self.rencontre_id} {self.get_status_display()}"
+        return f"{self.rencontre_id} {self.what} {self.get_status_display()}"
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.what == self.PDF
+
+    @property
+    def export_name(self) -> str:
+        """The CSV table's name ("" for the PDF and the JSON document)."""
+        return self.what.removeprefix(self.CSV) if self.what.startswith(self.CSV) else ""
+
+    @property
+    def download_name(self) -> str:
+        """The file's name as the organiser sees it (without the rencontre's code)."""
+        if self.what == self.JSON:
+            return "export.json"
+        if self.export_name:
+            return f"{self.export_name}.csv"
+        return "restitution.pdf"
 
 
 class AgendaTemplate(models.Model):

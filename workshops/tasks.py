@@ -10,11 +10,18 @@ fingerprint, reuses it without running WeasyPrint; otherwise it writes a new fil
 settings.DEBRIEF_DIR. The job's `updated_at` is written between the phases of the work: a
 running job silent for `STALE_AFTER` lost its worker (killed, machine restarted) and is marked
 failed with its reason; a new click starts it again.
+
+The organiser's exports (each CSV table, the whole rencontre as JSON) are `DebriefJob`s too
+(`what`), made the same way: the worker builds the file, fingerprints its bytes and keeps the
+earlier file when nothing changed (its link stays valid), else writes a new one under
+settings.DEBRIEF_DIR/<rencontre>/exports/ and deletes the older one of that export.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -44,28 +51,46 @@ def debrief_path(job: DebriefJob) -> Path | None:
     return path if path.is_file() else None
 
 
-def debrief_job_active(rencontre: Rencontre) -> DebriefJob | None:
-    """The rencontre's PDF being prepared, if any."""
+def debrief_job_active(rencontre: Rencontre, what: str = DebriefJob.PDF) -> DebriefJob | None:
+    """The rencontre's file (`what`: the PDF by default) being prepared, if any."""
     return DebriefJob.objects.filter(
-        rencontre=rencontre, status__in=[DebriefJob.Status.QUEUED, DebriefJob.Status.RUNNING]
+        rencontre=rencontre,
+        what=what,
+        status__in=[DebriefJob.Status.QUEUED, DebriefJob.Status.RUNNING],
     ).first()
 
 
+def export_job_active(rencontre: Rencontre) -> DebriefJob | None:
+    """The rencontre's latest export being prepared, if any (for the panel)."""
+    return (
+        DebriefJob.objects.filter(
+            rencontre=rencontre, status__in=[DebriefJob.Status.QUEUED, DebriefJob.Status.RUNNING]
+        )
+        .exclude(what=DebriefJob.PDF)
+        .first()
+    )
+
+
 def debrief_job_start(
-    *, rencontre: Rencontre, user: AbstractBaseUser | AnonymousUser, language: str
+    *,
+    rencontre: Rencontre,
+    user: AbstractBaseUser | AnonymousUser,
+    language: str,
+    what: str = DebriefJob.PDF,
 ) -> DebriefJob:
-    """Queue a PDF of the rencontre for the background worker, or return the one already
-    queued or running (a double click makes one PDF).
+    """Queue a file of the rencontre (its PDF, or an export: `what`) for the background
+    worker, or return the one already queued or running (a double click makes one file).
     Side effects: running jobs whose worker stopped are marked failed; a DebriefJob row and a
-    task are created. With the immediate backend (tests) the PDF is made right here."""
+    task are created. With the immediate backend (tests) the file is made right here."""
     debrief_jobs_fail_stale()
     with transaction.atomic():
         Rencontre.objects.select_for_update().filter(pk=rencontre.pk).first()
-        active = debrief_job_active(rencontre)
+        active = debrief_job_active(rencontre, what)
         if active is not None:
             return active
         job = DebriefJob.objects.create(
             rencontre=rencontre,
+            what=what,
             language=language[:10],
             created_by=user if user.is_authenticated else None,
         )
@@ -97,15 +122,16 @@ def debrief_jobs_fail_stale() -> int:
 
 @task()
 def debrief_job_task(job_id: int) -> str:
-    """The background task: make the job's PDF, return its final status."""
+    """The background task: make the job's file, return its final status."""
     debrief_job_run(job_id=job_id)
     return DebriefJob.objects.values_list("status", flat=True).get(pk=job_id)
 
 
 def debrief_job_run(*, job_id: int) -> None:
-    """Make one queued job's PDF, or reuse the rencontre's file with the same fingerprint.
-    Side effects: the job's status, fingerprint and file name; a new PDF file under
-    DEBRIEF_DIR, the rencontre's older files deleted. Reads the rencontre, never writes it."""
+    """Make one queued job's file, or reuse the rencontre's file with the same fingerprint.
+    Side effects: the job's status, fingerprint and file name; a new file under
+    DEBRIEF_DIR, the rencontre's older ones of the same kind deleted. Reads the rencontre,
+    never writes it."""
     claimed = DebriefJob.objects.filter(pk=job_id, status=DebriefJob.Status.QUEUED).update(
         status=DebriefJob.Status.RUNNING, updated_at=timezone.now()
     )
@@ -115,12 +141,20 @@ def debrief_job_run(*, job_id: int) -> None:
     running = DebriefJob.objects.filter(pk=job_id, status=DebriefJob.Status.RUNNING)
     try:
         with translation.override(job.language):
-            _make(job, running)
+            if job.is_pdf:
+                _make(job, running)
+            else:
+                _make_export(job, running)
     except Exception:
-        logger.exception("Debrief job %s failed", job_id)
+        logger.exception("Debrief job %s (%s) failed", job_id, job.what)
+        error = (
+            _("Erreur inattendue pendant la préparation du PDF. Relancez-la.")
+            if job.is_pdf
+            else _("Erreur inattendue pendant la préparation de l'export. Relancez-la.")
+        )
         running.update(
             status=DebriefJob.Status.FAILED,
-            error=str(_("Erreur inattendue pendant la préparation du PDF. Relancez-la.")),
+            error=str(error),
             updated_at=timezone.now(),
             finished_at=timezone.now(),
         )
@@ -133,19 +167,8 @@ def _make(job: DebriefJob, running) -> None:
     fingerprint = debrief.debrief_fingerprint(rencontre, context)
     running.update(fingerprint=fingerprint, updated_at=timezone.now())  # heartbeat
     folder = Path(settings.DEBRIEF_DIR)
-    for earlier in DebriefJob.objects.filter(
-        rencontre=rencontre, status=DebriefJob.Status.DONE, fingerprint=fingerprint
-    ):
-        if debrief_path(earlier) is not None:
-            running.update(
-                status=DebriefJob.Status.DONE,
-                filename=earlier.filename,
-                size=earlier.size,
-                reused=True,
-                updated_at=timezone.now(),
-                finished_at=timezone.now(),
-            )
-            return
+    if _reuse(job, fingerprint, running):
+        return
     html = debrief.debrief_html(rencontre, context=context)
     pdf = debrief.pdf_from_html(html, files=debrief.logo_files(rencontre))
     name = f"{rencontre.pk}/{job.pk}-{fingerprint[:16]}.pdf"
@@ -166,6 +189,66 @@ def _make(job: DebriefJob, running) -> None:
         return
     for older in path.parent.glob("*.pdf"):  # one file per rencontre: the data changed
         if older != path:
+            older.unlink(missing_ok=True)
+
+
+def _reuse(job: DebriefJob, fingerprint: str, running) -> bool:
+    """Finish the job with an earlier file of the same rencontre, kind and fingerprint, if
+    one is still there. Returns whether it did."""
+    for earlier in DebriefJob.objects.filter(
+        rencontre_id=job.rencontre_id,
+        what=job.what,
+        status=DebriefJob.Status.DONE,
+        fingerprint=fingerprint,
+    ):
+        if debrief_path(earlier) is not None:
+            running.update(
+                status=DebriefJob.Status.DONE,
+                filename=earlier.filename,
+                size=earlier.size,
+                reused=True,
+                updated_at=timezone.now(),
+                finished_at=timezone.now(),
+            )
+            return True
+    return False
+
+
+def export_content(rencontre: Rencontre, what: str) -> bytes:
+    """An export's bytes: the whole rencontre as JSON, or one CSV table."""
+    if what == DebriefJob.JSON:
+        document = debrief.export_document(rencontre)
+        return json.dumps(document, ensure_ascii=False, indent=1, default=str).encode()
+    export = debrief.all_exports()[what.removeprefix(DebriefJob.CSV)]
+    return debrief.export_csv(rencontre, export).encode()
+
+
+def _make_export(job: DebriefJob, running) -> None:
+    rencontre = job.rencontre
+    content = export_content(rencontre, job.what)
+    fingerprint = hashlib.sha256(content).hexdigest()
+    running.update(fingerprint=fingerprint, updated_at=timezone.now())  # heartbeat
+    if _reuse(job, fingerprint, running):
+        return
+    stem, extension = job.download_name.rsplit(".", 1)
+    folder = Path(settings.DEBRIEF_DIR) / str(rencontre.pk) / "exports" / stem
+    path = folder / f"{job.pk}-{fingerprint[:16]}.{extension}"
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(content)
+    partial.replace(path)  # a reader never sees half a file
+    done = running.update(
+        status=DebriefJob.Status.DONE,
+        filename=str(path.relative_to(Path(settings.DEBRIEF_DIR))),
+        size=len(content),
+        updated_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    if not done:  # marked failed as stale meanwhile: keep nothing of it
+        path.unlink(missing_ok=True)
+        return
+    for older in folder.iterdir():  # one file per export: the data changed
+        if older != path and older.suffix == path.suffix:
             older.unlink(missing_ok=True)
 
 

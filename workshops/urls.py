@@ -80,6 +80,8 @@ urlpatterns = [
     ),
     path("animer/<str:code>/export/<slug:name>.csv", views.export_csv, name="export_csv"),
     path("animer/<str:code>/export.json", views.export_json, name="export_json"),
+    path("animer/<str:code>/export/preparer/", views.export_prepare, name="export_prepare"),
+    path("animer/<str:code>/export/<int:job_id>/", views.export_job, name="export_job"),
     # control-panel commands, one URL each
     path("animer/<str:code>/suivante/", views.activity_next, name="activity_next"),
     path("animer/<str:code>/precedente/", views.activity_previous, name="activity_previous"),

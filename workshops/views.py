@@ -56,6 +56,7 @@ from workshops.forms import (
     ContactForm,
     DebriefSettingsForm,
     ExpectedForm,
+    ExportChoiceForm,
     JoinForm,
     LogoChoiceForm,
     LogoForm,
@@ -423,6 +424,7 @@ def control(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
             "figures": debrief.debrief_figures(rencontre),
             "exports": sorted(debrief.all_exports()),
             "debrief_job": tasks.debrief_job_active(rencontre),
+            "export_job": tasks.export_job_active(rencontre),
         }
     )
     return render(request, "workshops/control/page.html", context)
@@ -944,8 +946,8 @@ def control_state(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
 
 def _debrief_job(rencontre: Rencontre, job_id: str | int) -> DebriefJob:
     try:
-        return DebriefJob.objects.get(pk=int(job_id), rencontre=rencontre)
-    except (ValueError, DebriefJob.DoesNotExist):
+        return DebriefJob.objects.get(pk=int(job_id), rencontre=rencontre, what=DebriefJob.PDF)
+    except (ValueError, OverflowError, DebriefJob.DoesNotExist):
         raise Http404 from None
 
 
@@ -1148,33 +1150,136 @@ def restitution_logo(request: HttpRequest, rencontre: Rencontre, logo_id: int) -
     return response
 
 
+EXPORT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def _export_job(rencontre: Rencontre, job_id: str | int, what: str | None = None) -> DebriefJob:
+    """One export job of the rencontre (of that export when `what` is given); 404 otherwise."""
+    jobs = DebriefJob.objects.filter(rencontre=rencontre).exclude(what=DebriefJob.PDF)
+    if what is not None:
+        jobs = jobs.filter(what=what)
+    try:
+        return jobs.get(pk=int(job_id))
+    except (ValueError, OverflowError, DebriefJob.DoesNotExist):
+        raise Http404 from None
+
+
+def _export_url(rencontre: Rencontre, job: DebriefJob) -> str:
+    """The address that serves the job's file."""
+    if job.export_name:
+        url = reverse("workshops:export_csv", args=[rencontre.code, job.export_name])
+    else:
+        url = reverse("workshops:export_json", args=[rencontre.code])
+    return f"{url}?{urlencode({'tache': job.pk})}"
+
+
+def _export_file(rencontre: Rencontre, job: DebriefJob) -> HttpResponse | None:
+    path = tasks.debrief_path(job)
+    if path is None:
+        return None
+    extension = path.suffix.removeprefix(".")
+    response = HttpResponse(path.read_bytes(), content_type=EXPORT_TYPES[extension])
+    name = (
+        f"{rencontre.code}-{job.export_name}.csv" if job.export_name else f"{rencontre.code}.json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _export_job_page(request: HttpRequest, rencontre: Rencontre, job: DebriefJob):
+    return render(
+        request,
+        "workshops/debrief/export_wait.html",
+        {"rencontre": rencontre, "job": job, "follow": True},
+    )
+
+
+def _export_download(request: HttpRequest, rencontre: Rencontre, what: str) -> HttpResponse:
+    """An export's address: `?tache=<id>` serves that job's file once ready; otherwise the
+    export is queued for the background worker (or the one under way is found) and the page
+    waiting for it answers, going to the file when ready. Never builds an export here."""
+    if "tache" in request.GET:
+        job = _export_job(rencontre, request.GET["tache"], what)
+        ready = _export_file(rencontre, job)
+        if ready is not None:
+            return ready
+        if job.status != DebriefJob.Status.DONE:  # under way or failed: say so
+            return _export_job_page(request, rencontre, job)
+        # done, but its file was replaced by a newer one: make the current one
+    job = tasks.debrief_job_start(
+        rencontre=rencontre, user=request.user, language=get_language() or "fr", what=what
+    )
+    ready = _export_file(rencontre, job)  # only with the immediate backend (tests)
+    return ready if ready is not None else _export_job_page(request, rencontre, job)
+
+
 @never_cache
 @require_GET
 @facilitator_required
 def export_csv(request: HttpRequest, rencontre: Rencontre, name: str) -> HttpResponse:
     """One table of the rencontre as CSV (UTF-8 with BOM and semicolons, as French spreadsheet
-    software expects)."""
-    export = debrief.all_exports().get(name)
-    if export is None:
+    software expects), made by the background worker (see `_export_download`)."""
+    what = debrief.export_what(name)
+    if what is None or what == DebriefJob.JSON:
         raise Http404
-    response = HttpResponse(
-        debrief.export_csv(rencontre, export), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{rencontre.code}-{name}.csv"'
-    return response
+    return _export_download(request, rencontre, what)
 
 
 @never_cache
 @require_GET
 @facilitator_required
 def export_json(request: HttpRequest, rencontre: Rencontre) -> HttpResponse:
-    """The whole rencontre as one JSON document: its description, agenda and every table."""
-    response = HttpResponse(
-        json.dumps(debrief.export_document(rencontre), ensure_ascii=False, indent=1, default=str),
-        content_type="application/json",
+    """The whole rencontre as one JSON document (its description, agenda and every table),
+    made by the background worker (see `_export_download`)."""
+    return _export_download(request, rencontre, DebriefJob.JSON)
+
+
+@require_POST
+@facilitator_required
+def export_prepare(request: HtmxHttpRequest, rencontre: Rencontre) -> HttpResponse:
+    """The panel's export buttons: queue the export chosen (`quoi`: a table's name or
+    "json"); the panel then shows its progress. An unknown choice is said, nothing queued."""
+    form = ExportChoiceForm(request.POST)
+    if not form.is_valid():
+        if not request.htmx:
+            messages.error(request, _("Cet export n'existe pas."))
+            return redirect("workshops:control", code=rencontre.code)
+        return render(
+            request,
+            "workshops/debrief/_export_job.html",
+            {"rencontre": rencontre, "job": None, "refused": True},
+        )
+    job = tasks.debrief_job_start(
+        rencontre=rencontre,
+        user=request.user,
+        language=get_language() or "fr",
+        what=form.cleaned_data["quoi"],
     )
-    response["Content-Disposition"] = f'attachment; filename="{rencontre.code}.json"'
-    return response
+    if not request.htmx:
+        return redirect("workshops:export_job", code=rencontre.code, job_id=job.pk)
+    return render(
+        request, "workshops/debrief/_export_job.html", {"rencontre": rencontre, "job": job}
+    )
+
+
+@never_cache
+@require_GET
+@facilitator_required
+def export_job(request: HtmxHttpRequest, rencontre: Rencontre, job_id: int) -> HttpResponse:
+    """One export job's progress (polled every second while it runs), then its link. The
+    waiting page (`?suivre=1`) goes to the file as soon as it is ready."""
+    tasks.debrief_jobs_fail_stale()
+    job = _export_job(rencontre, job_id)
+    follow = request.GET.get("suivre") == "1"
+    if not request.htmx:
+        return _export_job_page(request, rencontre, job)
+    if follow and tasks.debrief_path(job) is not None:
+        return HttpResponseClientRedirect(_export_url(rencontre, job))
+    return render(
+        request,
+        "workshops/debrief/_export_job.html",
+        {"rencontre": rencontre, "job": job, "follow": follow},
+    )
 
 
 # ---------------------------------------------------------------- the personal page

@@ -1,5 +1,5 @@
 """A phone types a precise priority, accepts what the coach read in it, and the wall and the
-CSV export group it under its filière."""
+CSV export (made by the background worker) group it under its filière."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.scenario import demo_json, goto, open_room, phones_join, shot
+from tests.territories.worker import Worker
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +73,15 @@ def test_a_precise_sentence_ends_under_its_filiere_on_the_wall_and_in_the_csv(
     expect(screen.locator(".wall__filiere", has_text="Filière à préciser")).to_have_count(0)
     shot(screen, "coach-screen-wall")
 
-    response = control.request.get(server.url + f"/animer/{demo['code']}/export/priorites.csv")
+    # The CSV export, made by the background worker from the panel's button.
+    worker = Worker(env, server.log.parent / "worker.log")
+    try:
+        control.get_by_role("button", name="priorites.csv").click()
+        link = control.get_by_role("link", name="Télécharger priorites.csv")
+        expect(link).to_be_visible(timeout=60_000)
+    finally:
+        worker.stop()
+    response = control.request.get(server.url + link.get_attribute("href"))
     assert response.status == 200
     rows = list(csv.DictReader(io.StringIO(response.text().lstrip("\ufeff")), delimiter=";"))
     assert [(r["filiere"], r["emplois"], r["quels_emplois"]) for r in rows] == [
