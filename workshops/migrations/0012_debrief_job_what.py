@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0010_participant_email_contact_and_mails'),
+        ('workshops', '0011_languages'),
     ]
 
     operations = [
