@@ -83,7 +83,7 @@ class Priority(models.Model):
 
     @property
     def filiere_label(self) -> str:
-        return self.filiere.name if self.filiere_id else self.filiere_other
+        return str(self.filiere) if self.filiere_id else self.filiere_other
 
     @property
     def benefit_labels(self) -> list[str]:

@@ -9,32 +9,37 @@ add local ones.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
+# The names are stored in French (the sources' own words) and shown in the reader's language:
+# `Filiere.__str__` translates a shipped name; a filière added locally shows as typed.
+
 CNI_FILIERES = [
-    "Aéronautique",
-    "Agroalimentaire",
-    "Automobile",
-    "Bois",
-    "Chimie et matériaux",
-    "Eau",
-    "Électronique",
-    "Ferroviaire",
-    "Industries de la mer",
-    "Industries de santé",
-    "Industries des nouveaux systèmes énergétiques",
-    "Industries pour la construction",
-    "Infrastructures numériques",
-    "Mines et métallurgie",
-    "Mode et luxe",
-    "Nucléaire",
-    "Sécurité",
-    "Solutions industrie du futur",
-    "Transformation et valorisation des déchets",
+    gettext_noop("Aéronautique"),
+    gettext_noop("Agroalimentaire"),
+    gettext_noop("Automobile"),
+    gettext_noop("Bois"),
+    gettext_noop("Chimie et matériaux"),
+    gettext_noop("Eau"),
+    gettext_noop("Électronique"),
+    gettext_noop("Ferroviaire"),
+    gettext_noop("Industries de la mer"),
+    gettext_noop("Industries de santé"),
+    gettext_noop("Industries des nouveaux systèmes énergétiques"),
+    gettext_noop("Industries pour la construction"),
+    gettext_noop("Infrastructures numériques"),
+    gettext_noop("Mines et métallurgie"),
+    gettext_noop("Mode et luxe"),
+    gettext_noop("Nucléaire"),
+    gettext_noop("Sécurité"),
+    gettext_noop("Solutions industrie du futur"),
+    gettext_noop("Transformation et valorisation des déchets"),
 ]
 NEW_FILIERES = [
-    "Transition énergétique",
-    "Industrie du numérique",
-    "Nouvelles mobilités",
-    "Industrie circulaire et économie sociale et solidaire",
+    gettext_noop("Transition énergétique"),
+    gettext_noop("Industrie du numérique"),
+    gettext_noop("Nouvelles mobilités"),
+    gettext_noop("Industrie circulaire et économie sociale et solidaire"),
 ]
 
 # Default NAF rév. 2 -> filière mapping, by code prefix (the longest prefix wins). No official

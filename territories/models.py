@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,7 +25,8 @@ class Filiere(models.Model):
         verbose_name = _("filière")
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the reader's language (a shipped filière's; a local one as typed)."""
+        return gettext(self.name)
 
 
 class Territory(models.Model):
