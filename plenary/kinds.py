@@ -152,10 +152,17 @@ class PollKind(AnswerKind):
         return (Example("phone", "repondre", {"choice": first}),)
 
     def extra_context(self, activity: Activity, data: dict[str, Any]) -> dict[str, Any]:
+        chosen = set(data.get("choices", []))
         return {
-            "choices": activity.config.get("choices", []),
-            "chosen": set(data.get("choices", [])),
+            # Each choice says whether it is chosen: the part is rendered at every tap, and a
+            # flag read from a dict costs the template less than a test against a set.
+            "choices": [
+                {**choice, "selected": choice["id"] in chosen}
+                for choice in activity.config.get("choices", [])
+            ],
+            "chosen": chosen,
             "other": data.get("other", ""),
+            "closed": not activity.is_open,
         }
 
     def answer_text(self, activity: Activity, data: dict[str, Any]) -> str:
@@ -186,11 +193,24 @@ class ScaleKind(AnswerKind):
 
     def extra_context(self, activity: Activity, data: dict[str, Any]) -> dict[str, Any]:
         values = data.get("values", {})
+        statements = selectors.scale_statements(activity)
         return {
+            # Each statement carries its levels, each saying whether it is the one chosen,
+            # and whether its label is shown: the part is rendered at every tap.
             "statements": [
-                {**s, "value": values.get(s["id"])} for s in selectors.scale_statements(activity)
+                {
+                    **s,
+                    "value": values.get(s["id"]),
+                    "shown": len(statements) > 1 or s["label"] != activity.title,
+                    "levels": [
+                        {"level": level, "label": label, "selected": values.get(s["id"]) == level}
+                        for level, label in selectors.SCALE_LEVELS
+                    ],
+                }
+                for s in statements
             ],
             "levels": selectors.SCALE_LEVELS,
+            "closed": not activity.is_open,
         }
 
     def answer_text(self, activity: Activity, data: dict[str, Any]) -> str:

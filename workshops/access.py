@@ -5,6 +5,7 @@ Shared by views and consumers so the page and its socket always agree.
 
 from __future__ import annotations
 
+import re
 import secrets
 from http.cookies import SimpleCookie
 from types import SimpleNamespace
@@ -45,16 +46,34 @@ def remember_participant(response: HttpResponse, participant: Participant) -> No
     )
 
 
-def _participant_from_signed(rencontre: Rencontre, signed: str | None) -> Participant | None:
+def _token(cookie_name: str, signed: str | None) -> str | None:
     if not signed:
         return None
     try:
-        token = _signer(participant_cookie_name(rencontre)).unsign(
-            signed, max_age=settings.PARTICIPANT_COOKIE_MAX_AGE
-        )
+        return _signer(cookie_name).unsign(signed, max_age=settings.PARTICIPANT_COOKIE_MAX_AGE)
     except signing.BadSignature:  # tampered or expired: treated as not joined
         return None
+
+
+def _participant_from_signed(rencontre: Rencontre, signed: str | None) -> Participant | None:
+    token = _token(participant_cookie_name(rencontre), signed)
+    if token is None:
+        return None
     return Participant.objects.filter(rencontre=rencontre, token=token).first()
+
+
+PARTICIPANT_COOKIE = re.compile(r"rp([0-9]{1,18})")
+
+
+def participant_tokens(request: HttpRequest) -> dict[int, str]:
+    """The participant tokens this phone holds, by rencontre id: its participant cookies
+    whose signature is valid (a phone may have joined several rencontres)."""
+    tokens = {}
+    for name, signed in request.COOKIES.items():
+        match = PARTICIPANT_COOKIE.fullmatch(name)
+        if match is not None and (token := _token(name, signed)) is not None:
+            tokens[int(match.group(1))] = token
+    return tokens
 
 
 def participant_from_request(request: HttpRequest, rencontre: Rencontre) -> Participant | None:

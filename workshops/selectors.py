@@ -14,10 +14,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
-from workshops import kinds
+from workshops import kinds, rawsql
 from workshops.kinds import Personal
 from workshops.models import (
     Activity,
@@ -261,18 +262,98 @@ def remember_answer(participant: Participant, activity_id: int, data: dict) -> N
     participant.__dict__.setdefault(ANSWER_MEMO, {})[activity_id] = data
 
 
+_SAVED_ANSWER: dict[str, str] = {}
+
+
 def saved_answer(activity: Activity, participant: Participant) -> dict[str, Any] | None:
     """The participant's saved answer to an activity (None when none), for kinds that keep
-    one answer each in `Answer.data`."""
+    one answer each in `Answer.data`.
+
+    Read on every tap: `Answer.objects.filter(activity=activity, participant=participant)
+    .values_list("data", flat=True).first()` as one statement written once (`rawsql`)."""
     memo = participant.__dict__.get(ANSWER_MEMO)
     if memo and activity.pk in memo:
         return dict(memo.pop(activity.pk))
-    data = (
-        Answer.objects.filter(activity=activity, participant=participant)
-        .values_list("data", flat=True)
-        .first()
-    )
-    return None if data is None else dict(data)
+    sql = _SAVED_ANSWER.get(connection.vendor)
+    if sql is None:
+        sql = _SAVED_ANSWER[connection.vendor] = (
+            f"SELECT {rawsql.column(Answer, 'data')} FROM {rawsql.table(Answer)}"
+            f" WHERE {rawsql.column(Answer, 'activity')} = %s"
+            f" AND {rawsql.column(Answer, 'participant')} = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [activity.pk, participant.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(rawsql.convert(Answer._meta.get_field("data"), row[0]))
+
+
+PHONE_ACTIVITY = (
+    rawsql.Columns(Activity, "a"),
+    rawsql.Columns(Step, "s"),
+    rawsql.Columns(Rencontre, "r"),
+    rawsql.Columns(Participant, "p"),
+)
+_PHONE_ACTIVITY: dict[tuple[str, int], str] = {}
+
+
+def phone_activity(
+    *, activity_id: int, code: str, tokens: dict[int, str]
+) -> tuple[Activity | None, Participant | None]:
+    """A phone's request about one activity, in one statement: the activity of the rencontre
+    of this code (with its step and rencontre loaded), and the participant whose token the
+    phone holds for that rencontre (`tokens`: rencontre id → token, from its valid cookies);
+    None for either when there is none.
+
+    The ORM's `Activity.objects.filter(pk=activity_id, step__rencontre__code=code)
+    .select_related("step__rencontre").first()` then `Participant.objects.filter(
+    rencontre=rencontre, token=token).first()`, written once (`rawsql`)."""
+    low, high = connection.ops.integer_field_range("BigAutoField")
+    if not low <= activity_id <= high:  # no such row (the ORM answers so too)
+        return None, None
+    candidates = sorted(set(tokens.values()))
+    key = (connection.vendor, len(candidates))
+    sql = _PHONE_ACTIVITY.get(key)
+    if sql is None:
+        activity, step, rencontre, participant = PHONE_ACTIVITY
+        col = rawsql.column
+        match = (
+            f"p.{col(Participant, 'token')} IN ({', '.join(['%s'] * len(candidates))})"
+            if candidates
+            else "1 = 0"
+        )
+        sql = (
+            f"SELECT {', '.join(c.sql() for c in PHONE_ACTIVITY)}"
+            f" FROM {activity.table()}"
+            f" INNER JOIN {step.table()} ON s.{col(Step, 'id')} = a.{col(Activity, 'step')}"
+            f" INNER JOIN {rencontre.table()}"
+            f" ON r.{col(Rencontre, 'id')} = s.{col(Step, 'rencontre')}"
+            f" LEFT OUTER JOIN {participant.table()}"
+            f" ON p.{col(Participant, 'rencontre')} = r.{col(Rencontre, 'id')} AND {match}"
+            f" WHERE a.{col(Activity, 'id')} = %s AND r.{col(Rencontre, 'code')} = %s"
+        )
+        if len(candidates) < 2:  # the common cases; more cookies than one are rare
+            _PHONE_ACTIVITY[key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*candidates, activity_id, normalize_code(code)])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, None
+    found: Participant | None = None
+    for row in rows:
+        values, parts = list(row), []
+        for columns in PHONE_ACTIVITY:
+            parts.append(columns.instance(values[: len(columns)]))
+            del values[: len(columns)]
+        activity, step, rencontre, participant = parts
+        if participant is not None and participant.token == tokens.get(rencontre.pk):
+            found = participant
+    step.rencontre = rencontre
+    activity.step = step
+    if found is not None:
+        found.rencontre = rencontre
+    return activity, found
 
 
 def answer_data(activity: Activity, participant: Participant) -> dict[str, Any]:

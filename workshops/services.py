@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 import shutil
@@ -11,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from workshops import agenda_templates, kinds
+from workshops import agenda_templates, kinds, rawsql
 from workshops.live import (
     LIVE_ROLES,
     broadcast_refresh_on_commit,
@@ -331,6 +332,29 @@ def timer_reset(*, rencontre: Rencontre) -> None:
 # ---------------------------------------------------------------- answers
 
 
+ANSWER_UPSERT_FIELDS = ("activity", "participant", "data", "hidden", "created_at", "updated_at")
+_ANSWER_UPSERT: dict[str, str] = {}
+
+
+def _answer_upsert_sql() -> str:
+    """`Answer.objects.bulk_create([answer], update_conflicts=True, unique_fields=["activity",
+    "participant"], update_fields=["data", "updated_at"])` written once (`rawsql`): the
+    ORM's compilation of it cost more than the statement."""
+    sql = _ANSWER_UPSERT.get(connection.vendor)
+    if sql is None:
+        col = functools.partial(rawsql.column, Answer)
+        sql = _ANSWER_UPSERT[connection.vendor] = (
+            f"INSERT INTO {rawsql.table(Answer)}"
+            f" ({', '.join(col(name) for name in ANSWER_UPSERT_FIELDS)})"
+            f" VALUES ({', '.join(['%s'] * len(ANSWER_UPSERT_FIELDS))})"
+            f" ON CONFLICT ({col('activity')}, {col('participant')})"
+            f" DO UPDATE SET {col('data')} = EXCLUDED.{col('data')},"
+            f" {col('updated_at')} = EXCLUDED.{col('updated_at')}"
+            f" RETURNING {col('id')}"
+        )
+    return sql
+
+
 def answer_save(*, activity: Activity, participant: Participant, data: dict) -> Answer:
     """Create or replace the participant's answer (one per activity), racing posts included:
     one INSERT ... ON CONFLICT DO UPDATE, so two posts of the same phone at once end in one
@@ -340,12 +364,22 @@ def answer_save(*, activity: Activity, participant: Participant, data: dict) -> 
     answer = Answer(
         activity=activity, participant=participant, data=data, created_at=now, updated_at=now
     )
-    Answer.objects.bulk_create(
-        [answer],
-        update_conflicts=True,
-        unique_fields=["activity", "participant"],
-        update_fields=["data", "updated_at"],
-    )
+    if connection.features.can_return_columns_from_insert:
+        values = [
+            rawsql.prepared(field, getattr(answer, field.attname))
+            for field in (Answer._meta.get_field(name) for name in ANSWER_UPSERT_FIELDS)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_answer_upsert_sql(), values)
+            answer.pk = cursor.fetchone()[0]
+        answer._state.adding, answer._state.db = False, connection.alias
+    else:  # pragma: no cover - SQLite before 3.35
+        Answer.objects.bulk_create(
+            [answer],
+            update_conflicts=True,
+            unique_fields=["activity", "participant"],
+            update_fields=["data", "updated_at"],
+        )
     remember_answer(participant, activity.pk, data)
     broadcast_refresh_on_commit(participant.rencontre_id, ("results",))
     return answer

@@ -79,7 +79,6 @@ from workshops.models import (
     DebriefLogo,
     Participant,
     Rencontre,
-    normalize_code,
 )
 
 
@@ -161,17 +160,16 @@ def participant_activity(view: PhoneView):
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, code: str, activity_id: int, *args, **kwargs):
-        # One query for the activity with its step and rencontre (a tap's common case), then
-        # the participant; the rare misses take the long way to the right answer.
-        activity = (
-            Activity.objects.filter(pk=activity_id, step__rencontre__code=normalize_code(code))
-            .select_related("step__rencontre")
-            .first()
+        # One statement for the activity with its step and rencontre and the participant (a
+        # tap's common case); the rare misses take the long way to the right answer.
+        activity, participant = selectors.phone_activity(
+            activity_id=activity_id, code=code, tokens=access.participant_tokens(request)
         )
         rencontre = activity.step.rencontre if activity else selectors.rencontre_by_code(code)
         if rencontre is None:
             raise Http404
-        participant = access.participant_from_request(request, rencontre)
+        if activity is None:
+            participant = access.participant_from_request(request, rencontre)
         if participant is None:
             return HttpResponseClientRedirect(reverse("workshops:join", args=[rencontre.code]))
         if activity is None:

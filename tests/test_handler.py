@@ -1,0 +1,150 @@
+"""The shared-thread HTTP handler (rencontres/handler.py) through the ASGI interface: a tap
+answered and stored in one hop, the request's signals sent once, a streaming response sent
+whole before it is closed, a body too large refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core import signals
+from django.test import Client, override_settings
+
+from rencontres.handler import SharedThreadASGIHandler
+from tests.factories import make_rencontre
+from workshops import services
+from workshops.models import Activity, Answer
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+CSRF = "k" * 32
+
+
+@database_sync_to_async
+def joined_phone_on_a_poll():
+    rencontre = make_rencontre()
+    poll = Activity.objects.filter(step__rencontre=rencontre, kind="poll").first()
+    services.activity_goto(rencontre=rencontre, activity_id=poll.pk)
+    phone = Client()
+    phone.post(
+        f"/j/{rencontre.code}",
+        {"name": "Léa", "organisation": "Région", "actor_type": "collectivite"},
+    )
+    cookies = "; ".join(f"{k}={v.value}" for k, v in phone.cookies.items())
+    return rencontre, poll, f"{cookies}; csrftoken={CSRF}"
+
+
+class Signals:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def started(self, **kwargs) -> None:
+        self.sent.append("started")
+
+    def finished(self, **kwargs) -> None:
+        self.sent.append("finished")
+
+    def __enter__(self) -> Signals:
+        signals.request_started.connect(self.started)
+        signals.request_finished.connect(self.finished)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        signals.request_started.disconnect(self.started)
+        signals.request_finished.disconnect(self.finished)
+
+
+async def call(method: str, path: str, headers: list, body: bytes = b"") -> dict:
+    """The handler called as an ASGI server calls it; the status and the whole body."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 80),
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await SharedThreadASGIHandler()(scope, receive, send)
+    assert sent[0]["type"] == "http.response.start"
+    assert not sent[-1].get("more_body", False)
+    return {"status": sent[0]["status"], "body": b"".join(m.get("body", b"") for m in sent[1:])}
+
+
+async def tap(path: str, data: dict, cookie: str) -> dict:
+    return await call(
+        "POST",
+        path,
+        [
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"cookie", cookie.encode()),
+            (b"x-csrftoken", CSRF.encode()),
+            (b"hx-request", b"true"),
+        ],
+        urlencode(data).encode(),
+    )
+
+
+async def test_tap_is_answered_and_stored_with_one_start_and_one_finish():
+    rencontre, poll, cookie = await joined_phone_on_a_poll()
+    choice = poll.config["choices"][1]["id"]
+    with Signals() as seen:
+        response = await tap(
+            f"/j/{rencontre.code}/a/{poll.pk}/repondre/", {"choice": choice}, cookie
+        )
+    assert response["status"] == 200
+    assert "Réponse enregistrée" in response["body"].decode()
+    assert seen.sent == ["started", "finished"]
+    stored = await database_sync_to_async(
+        lambda: list(Answer.objects.filter(activity=poll).values_list("data", flat=True))
+    )()
+    assert stored == [{"choices": [choice]}]
+
+
+async def test_tap_without_csrf_token_is_refused_and_not_stored():
+    rencontre, poll, cookie = await joined_phone_on_a_poll()
+    choice = poll.config["choices"][0]["id"]
+    response = await tap(
+        f"/j/{rencontre.code}/a/{poll.pk}/repondre/",
+        {"choice": choice},
+        cookie.replace(f"csrftoken={CSRF}", "csrftoken=" + "z" * 32),
+    )
+    assert response["status"] == 403
+    assert await database_sync_to_async(Answer.objects.filter(activity=poll).count)() == 0
+
+
+# WhiteNoise's file iterator is synchronous: Django warns that it reads it whole (as it
+# does under its own handler).
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous")
+async def test_streaming_response_is_sent_whole_then_closed():
+    path = "/static/js/coach.js"
+    expected = (Path(__file__).resolve().parent.parent / "static/js/coach.js").read_bytes()
+    with Signals() as seen:
+        response = await call("GET", path, [])
+    assert response["status"] == 200
+    assert response["body"] == expected
+    assert seen.sent == ["started", "finished"]
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
+async def test_body_too_large_is_refused_by_the_handler():
+    rencontre, poll, cookie = await joined_phone_on_a_poll()
+    response = await tap(f"/j/{rencontre.code}/a/{poll.pk}/repondre/", {"other": "x" * 500}, cookie)
+    assert response["status"] == 400
+    assert await database_sync_to_async(Answer.objects.filter(activity=poll).count)() == 0
