@@ -19,9 +19,11 @@ from django_tasks import task
 
 from territories.events import EventsFormatError, event_save, events_import
 from territories.files import UploadRefused
+from territories.filieres import CNI_FILIERES, NEW_FILIERES
 from territories.layout import MAP_HEIGHT, MAP_WIDTH, cluster_centre, ring
 from territories.models import (
     Establishment,
+    Filiere,
     ImportJob,
     MapLink,
     MapNode,
@@ -415,3 +417,21 @@ def _run(job: ImportJob, path: Path | None, progress, still_wanted) -> dict:
         "unchanged": result.unchanged,
         "malformed_lines": [{"line": n, "reason": r} for n, r in result.errors],
     }
+
+
+def default_filieres_on_migrate(*, using: str = "default", **kwargs) -> None:
+    """After `migrate` (and `flush`, which keeps the schema and loses what migrations wrote):
+    the default filière list in an empty table; a list an organiser edited is left alone."""
+    filieres = Filiere.objects.using(using)
+    if filieres.exists():
+        return
+    rows = [(name, Filiere.Source.NEW) for name in NEW_FILIERES] + [
+        (name, Filiere.Source.CNI) for name in CNI_FILIERES
+    ]
+    filieres.bulk_create(
+        [
+            Filiere(name=name, slug=slugify(name), source=source, position=position)
+            for position, (name, source) in enumerate(rows)
+        ],
+        ignore_conflicts=True,
+    )
