@@ -4,6 +4,7 @@ job failed with its reason, and it can be started again."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import re
@@ -314,3 +315,88 @@ def test_the_purge_deletes_the_rencontre_s_pdf_files(client, room, queued_only, 
     tasks.debrief_job_run(job_id=fresh.pk)
     fresh.refresh_from_db()
     assert "Léa Martin" not in text_of(client.get(pdf_url(rencontre, fresh)).content)
+
+
+FRICTION = "Quel est aujourd'hui le principal frein aux projets industriels ?"
+
+
+def _goto_form_id(control_html: str, title: str) -> int:
+    """The id of an activity, read from the panel's agenda (its goto form)."""
+    found = re.search(
+        r'name="activity" value="(\d+)">\s*<button class="agenda__activity[^"]*"[^>]*>\s*'
+        r"<span>" + re.escape(title.replace("'", "&#x27;")),
+        control_html,
+    )
+    assert found, title
+    return int(found.group(1))
+
+
+@pytest.mark.slow
+def test_a_pdf_asked_during_a_burst_leaves_every_answer_to_the_phones(served, tmp_path):
+    """30 phones answer at once while the organiser asks for the PDF: the request only queues
+    it (no worker runs yet, so nothing of the PDF is made by the process serving phones);
+    every answer is acknowledged and stored; the worker makes the PDF afterwards."""
+    client, env, database, code = served
+    base = str(client.base_url).rstrip("/")
+    control = client.get(f"/animer/{code}/").text
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', control).group(1)
+    poll_id = _goto_form_id(control, FRICTION)
+    client.post(
+        f"/animer/{code}/aller/",
+        data={"activity": poll_id},
+        headers={"X-CSRFToken": csrf, "Referer": base},
+    ).raise_for_status()
+
+    async def burst() -> tuple[httpx.Response, list[httpx.Response]]:
+        phones = []
+        for i in range(30):
+            phone = httpx.AsyncClient(base_url=base, timeout=120, follow_redirects=True)
+            page = await phone.get(f"/j/{code}")
+            await phone.post(
+                f"/j/{code}",
+                data={
+                    "csrfmiddlewaretoken": CSRF_INPUT.search(page.text).group(1),
+                    "name": f"Personne {i}",
+                    "organisation": "Commune",
+                    "actor_type": "collectivite",
+                },
+                headers={"Referer": base},
+            )
+            phones.append(phone)
+        organiser = httpx.AsyncClient(base_url=base, cookies=client.cookies, timeout=120)
+        taps = [
+            phone.post(
+                f"/j/{code}/a/{poll_id}/repondre/",
+                data={"choice": f"c{i % 5 + 1}"},
+                headers={
+                    "X-CSRFToken": phone.cookies["csrftoken"],
+                    "HX-Request": "true",
+                    "Referer": base,
+                },
+            )
+            for i, phone in enumerate(phones)
+        ]
+        pdf, *answers = await asyncio.gather(
+            organiser.get(f"/animer/{code}/restitution.pdf"), *taps
+        )
+        for c in (*phones, organiser):
+            await c.aclose()
+        return pdf, answers
+
+    pdf, answers = asyncio.run(burst())
+    assert [(a.status_code, "Réponse enregistrée" in a.text) for a in answers] == [(200, True)] * 30
+    assert "PDF en attente" in pdf.text
+    assert job_status(database) == "queued"  # the web process made nothing of it
+    stored = query(
+        database,
+        "select count(*) from workshops_answer where activity_id = ? and participant_id in "
+        "(select id from workshops_participant where name like 'Personne %')",
+        poll_id,
+    )
+    assert stored == [(30,)]
+    worker = Worker(env, tmp_path / "worker.log")
+    try:
+        wait_for(lambda: job_status(database) in {"done", "failed"}, "the PDF", worker.log)
+    finally:
+        assert worker.stop() == 0
+    assert job_status(database) == "done"
