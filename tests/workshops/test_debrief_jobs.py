@@ -16,7 +16,6 @@ import httpx
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks import task_backends
 from pypdf import PdfReader
 
 from tests.browser.scenario import demo_json
@@ -26,34 +25,9 @@ from tests.territories.worker import Worker
 from workshops import services, tasks
 from workshops.models import DebriefJob
 
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
 
 def text_of(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-@pytest.fixture
-def queued_only(settings):
-    """Tasks are queued and not run, as with a worker in another process: nothing the
-    request does can make a PDF."""
-    settings.TASKS = DUMMY
-    yield task_backends["default"]
-    task_backends["default"].clear()
-
-
-@pytest.fixture
-def room(db):
-    user = UserFactory()
-    rencontre = make_rencontre(facilitator=user, title="Rencontres de la Vallée")
-    services.participant_join(
-        rencontre=rencontre,
-        name="Léa Martin",
-        organisation="Région",
-        actor_type="collectivite",
-        listed=True,
-    )
-    return rencontre, user
 
 
 def pdf_url(rencontre, job: DebriefJob | None = None) -> str:
