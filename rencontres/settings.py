@@ -353,3 +353,7 @@ LIVE_POLL_SECONDS = {
     "fallback_after": 8,
     "socket_probe": 15,
 }
+# A wall or a control panel waits this long for more changes before re-rendering what changed
+# (workshops/consumers.py): a burst of answers costs the wall two renders a second and the panel
+# one. The browser tests' servers shorten it too.
+LIVE_COALESCE_SECONDS = {"screen": 0.5, "control": 1.0}
