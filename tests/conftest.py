@@ -92,7 +92,8 @@ def server_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "rencontres.settings",
+            # The real settings with shorter polling intervals (tests/server_settings.py).
+            "DJANGO_SETTINGS_MODULE": "tests.server_settings",
             "DEBUG": "1",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",
