@@ -343,3 +343,21 @@ RECHERCHE_ENTREPRISES_CACHE_DIR = os.environ.get(
 RECHERCHE_ENTREPRISES_CACHE_DAYS = env_int("RECHERCHE_ENTREPRISES_CACHE_DAYS", 7)
 # A dotted path to another transport (the tests replay recorded answers); empty: urllib.
 RECHERCHE_ENTREPRISES_TRANSPORT = os.environ.get("RECHERCHE_ENTREPRISES_TRANSPORT", "")
+
+# How often pages ask the server again by HTTP, in seconds: the parts no push carries (the other
+# phones' items and actions, a table's conclusion on its other phones), jobs in progress (an
+# import, the debrief PDF, a PDF's slides), and live.js where sockets are blocked (fall back to
+# polling after that long without a socket, and try the socket again that often). Templates read them
+# through `{% load polling %}`; the browser tests' servers shorten them (tests/server_settings.py).
+LIVE_POLL_SECONDS = {
+    "others": 20,
+    "conclusion": 10,
+    "job": 1,
+    "deck_converting": 2,
+    "fallback_after": 8,
+    "socket_probe": 15,
+}
+# A wall or a control panel waits this long for more changes before re-rendering what changed
+# (workshops/consumers.py): a burst of answers costs the wall two renders a second and the panel
+# one. The browser tests' servers shorten it too.
+LIVE_COALESCE_SECONDS = {"screen": 0.5, "control": 1.0}

@@ -92,7 +92,8 @@ def server_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "rencontres.settings",
+            # The real settings with shorter polling intervals (tests/server_settings.py).
+            "DJANGO_SETTINGS_MODULE": "tests.server_settings",
             "DEBUG": "1",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONUNBUFFERED": "1",
@@ -114,6 +115,21 @@ def manage(env: dict[str, str], *args: str) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated once per run: the servers' databases start as copies of it, the
+    same schema and rows as a `migrate` of their own, without its seconds of startup."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
+    manage(server_env(DATABASE_URL=f"sqlite:///{path}"), "migrate", "--noinput", "-v0")
+    return path
+
+
+def sqlite_url(migrated: Path, path: Path) -> str:
+    """A fresh migrated database at `path` (a copy of `migrated`), as a DATABASE_URL."""
+    shutil.copyfile(migrated, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
@@ -162,18 +178,16 @@ def zbarimg() -> str:
 
 
 @pytest.fixture
-def sqlite_server(tmp_path):
+def sqlite_server(tmp_path, migrated_sqlite):
     """One daphne on a fresh SQLite file with the in-memory channel layer (the default)."""
-    env = server_env(DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.sqlite3'}")
-    manage(env, "migrate", "--noinput", "-v0")
+    env = server_env(DATABASE_URL=sqlite_url(migrated_sqlite, tmp_path / "e2e.sqlite3"))
     server = Daphne(env, tmp_path / "daphne.log")
     yield server, env
     server.stop()  # harmless when a test already stopped it
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
+def _postgres_database(template: str | None = None):
+    """A new PostgreSQL database (a copy of `template` if given): its URL, then dropped."""
     import uuid
 
     try:
@@ -183,11 +197,33 @@ def postgres_url():
     except Exception as exc:
         missing(f"PostgreSQL at {POSTGRES_URL} ({exc})")
     name = f"rencontres_e2e_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     base = POSTGRES_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
+    yield name, f"{base}/{name}"
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    for _name, url in _postgres_database():
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgres():
+    """A PostgreSQL database migrated once per run, the template of `migrated_postgres_url`."""
+    for name, url in _postgres_database():
+        manage(server_env(DATABASE_URL=url), "migrate", "--noinput", "-v0")
+        yield name
+
+
+@pytest.fixture
+def migrated_postgres_url(_migrated_postgres):
+    """A fresh PostgreSQL database for one test, migrated (a copy of the migrated template)."""
+    for _name, url in _postgres_database(template=_migrated_postgres):
+        yield url
 
 
 @pytest.fixture

@@ -121,6 +121,7 @@ def peer_ports(pid: int) -> set[int]:
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return server_env(
+        DJANGO_SETTINGS_MODULE="rencontres.settings",  # the production settings, as they are
         DEBUG="0",
         SECRET_KEY="tests-only-secret-key-for-the-production-recipe-0123456789",
         SECURE_SSL_REDIRECT="0",

@@ -615,8 +615,7 @@ print("HIDDEN", Word.objects.filter(activity=words, hidden=True).count(), len(wo
 
 
 @pytest.mark.services
-def test_a_ligature_word_on_postgresql_is_stored_and_hidden(postgres_url):
-    env = server_env(DATABASE_URL=postgres_url)
-    manage(env, "migrate", "--noinput", "-v0")
+def test_a_ligature_word_on_postgresql_is_stored_and_hidden(migrated_postgres_url):
+    env = server_env(DATABASE_URL=migrated_postgres_url)
     out = manage(env, "shell", "-c", PG_SCRIPT.replace("{words!r}", repr(LIGATURES)))
     assert "HIDDEN 1 60" in out

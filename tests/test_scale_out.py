@@ -12,7 +12,7 @@ import pytest
 import websockets
 
 from tests.browser.scenario import demo_json
-from tests.conftest import Daphne, manage, server_env
+from tests.conftest import Daphne, server_env
 
 pytestmark = [pytest.mark.services, pytest.mark.live]
 
@@ -90,9 +90,12 @@ async def burst(first: Daphne, second: Daphne, demo: dict) -> str:
     return last
 
 
-def test_burst_across_two_processes_ends_in_exact_totals(postgres_url, redis_url, tmp_path):
-    env = server_env(DATABASE_URL=postgres_url, REDIS_URL=redis_url, DATABASE_POOL_SIZE="8")
-    manage(env, "migrate", "--noinput", "-v0")
+def test_burst_across_two_processes_ends_in_exact_totals(
+    migrated_postgres_url, redis_url, tmp_path
+):
+    env = server_env(
+        DATABASE_URL=migrated_postgres_url, REDIS_URL=redis_url, DATABASE_POOL_SIZE="8"
+    )
     first = Daphne(env, tmp_path / "daphne-1.log")
     second = Daphne(env, tmp_path / "daphne-2.log")
     try:

@@ -19,6 +19,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
+from django.conf import settings
 from django.core.cache import cache
 
 from workshops import access, rendering, services
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # A refresh waits this long for more changes before re-rendering: a burst of answers costs the
 # wall two renders a second and the panel one, each showing the exact totals at that moment.
-COALESCE_SECONDS = {"screen": 0.5, "control": 1.0}
+COALESCE_SECONDS = settings.LIVE_COALESCE_SECONDS  # {"screen": 0.5, "control": 1.0}
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_MANY = 4429  # the page waits before reconnecting
 PING = "ping"

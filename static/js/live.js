@@ -25,16 +25,21 @@
   var wrapper = null;     // htmx's socket wrapper (has .reconnect())
   var retries = 0;
   var hiddenSince = null;
-  var FALLBACK_AFTER_MS = 8000;
-  var FALLBACK_AFTER_FAILURES = 3;
-  var POLL_MS = 2000;
-  var PROBE_MS = 15000;
   var downSince = Date.now(); // no socket open since then (null while one is open)
   var failures = 0;           // sockets closed in a row without ever opening
   var openedLatest = false;
   var polling = null, probing = null, version = "";
   var liveEl = document.getElementById("live");
   var pollUrl = liveEl && liveEl.dataset.poll;
+  // The intervals come from the server (settings.LIVE_POLL_SECONDS), these are its defaults.
+  function interval(name, fallback) {
+    var ms = liveEl ? Number(liveEl.dataset[name]) : NaN;
+    return ms > 0 ? ms : fallback;
+  }
+  var FALLBACK_AFTER_MS = interval("fallbackAfterMs", 8000);
+  var FALLBACK_AFTER_FAILURES = 3;
+  var POLL_MS = 2000;  // the fallback banner says "toutes les 2 secondes"
+  var PROBE_MS = interval("probeMs", 15000);
 
   function banner(state) {
     var el = document.getElementById("connection");

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.browser.scenario import demo_json, login
-from tests.conftest import Daphne, manage, server_env
+from tests.conftest import Daphne, manage, server_env, sqlite_url
 from tests.territories.worker import Worker
 
 pytestmark = pytest.mark.browser
@@ -31,11 +31,10 @@ def logo_png() -> bytes:
 
 
 @pytest.fixture
-def room(tmp_path):
+def room(tmp_path, migrated_sqlite):
     """The demo rencontre with 30 more participants, on daphne and the real worker."""
-    database = tmp_path / "room.sqlite3"
-    env = server_env(DATABASE_URL=f"sqlite:///{database}", DEBRIEF_DIR=str(tmp_path / "debriefs"))
-    manage(env, "migrate", "--noinput", "-v0")
+    database = sqlite_url(migrated_sqlite, tmp_path / "room.sqlite3")
+    env = server_env(DATABASE_URL=database, DEBRIEF_DIR=str(tmp_path / "debriefs"))
     server = Daphne(env, tmp_path / "daphne.log")
     worker = Worker(env, tmp_path / "worker.log")
     demo = demo_json(env, server.url)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.scenario import demo_json, run_foundation
-from tests.conftest import Daphne, manage, server_env
+from tests.conftest import Daphne, server_env
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,9 @@ def test_three_phones_follow_the_facilitator(browser, zbarimg, sqlite_server):
 
 @pytest.mark.services
 def test_scale_out_two_daphnes_postgres_and_redis(
-    browser, zbarimg, postgres_url, redis_url, tmp_path
+    browser, zbarimg, migrated_postgres_url, redis_url, tmp_path
 ):
-    env = server_env(DATABASE_URL=postgres_url, REDIS_URL=redis_url)
-    manage(env, "migrate", "--noinput", "-v0")
+    env = server_env(DATABASE_URL=migrated_postgres_url, REDIS_URL=redis_url)
     first = Daphne(env, tmp_path / "daphne-1.log")
     second = Daphne(env, tmp_path / "daphne-2.log")
     try:

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import Page, expect
 
 from tests.browser.scenario import ARTIFACTS, demo_json, goto, join, login
-from tests.conftest import Daphne, manage, server_env
+from tests.conftest import Daphne, manage, server_env, sqlite_url
 from tests.territories.worker import Worker
 
 pytestmark = pytest.mark.browser
@@ -75,12 +75,11 @@ def letterboxed(screen: Page, width: int, height: int) -> None:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, migrated_sqlite):
     env = server_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'talk.sqlite3'}",
+        DATABASE_URL=sqlite_url(migrated_sqlite, tmp_path / "talk.sqlite3"),
         SLIDES_DIR=str(tmp_path / "slides"),
     )
-    manage(env, "migrate", "--noinput", "-v0")
     daphne = Daphne(env, tmp_path / "daphne.log")
     yield daphne, env
     daphne.stop()

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.scenario import ARTIFACTS, demo_json, login
-from tests.conftest import ROOT, Daphne, manage, server_env
+from tests.conftest import ROOT, Daphne, manage, server_env, sqlite_url
 
 pytestmark = pytest.mark.browser
 
@@ -248,13 +248,12 @@ def fill_room(code: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def room(browser, tmp_path_factory):
+def room(browser, tmp_path_factory, migrated_sqlite):
     """The server, a filled room, the facilitator's panel and the projector page."""
     folder = tmp_path_factory.mktemp("wall")
     for old in ARTIFACTS.glob("wall-*.png"):  # pages of an earlier run
         old.unlink()
-    env = server_env(DATABASE_URL=f"sqlite:///{folder / 'wall.sqlite3'}")
-    manage(env, "migrate", "--noinput", "-v0")
+    env = server_env(DATABASE_URL=sqlite_url(migrated_sqlite, folder / "wall.sqlite3"))
     server = Daphne(env, folder / "daphne.log")
     try:
         demo = demo_json(env, server.url)

@@ -14,7 +14,7 @@ import pytest
 
 from territories.sirene import COLUMNS_54
 from tests.browser.scenario import demo_json
-from tests.conftest import Daphne, manage, server_env
+from tests.conftest import Daphne, manage, server_env, sqlite_url
 from tests.territories.sirene_files import row
 from tests.territories.worker import Worker
 
@@ -95,11 +95,12 @@ def upload(client: httpx.Client, base: str, path: Path) -> httpx.Response:
 
 
 @pytest.fixture
-def room(tmp_path):
+def room(tmp_path, migrated_sqlite):
     """A daphne on a SQLite file with the demo loaded (the worker is started by the test)."""
     database = tmp_path / "room.sqlite3"
-    env = server_env(DATABASE_URL=f"sqlite:///{database}", IMPORT_DIR=str(tmp_path / "imports"))
-    manage(env, "migrate", "--noinput", "-v0")
+    env = server_env(
+        DATABASE_URL=sqlite_url(migrated_sqlite, database), IMPORT_DIR=str(tmp_path / "imports")
+    )
     server = Daphne(env, tmp_path / "daphne.log")
     yield server, env, database
     server.stop()

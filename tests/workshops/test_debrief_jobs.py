@@ -19,7 +19,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.browser.scenario import demo_json
-from tests.conftest import Daphne, manage, server_env
+from tests.conftest import Daphne, manage, server_env, sqlite_url
 from tests.factories import UserFactory, make_rencontre
 from tests.territories.worker import Worker
 from workshops import services, tasks
@@ -191,12 +191,13 @@ def wait_for(condition, what: str, log: Path, limit: float = 180) -> None:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, migrated_sqlite):
     """A daphne on a SQLite file with the demo and 60 more participants (the worker is
     started by the test)."""
     database = tmp_path / "room.sqlite3"
-    env = server_env(DATABASE_URL=f"sqlite:///{database}", DEBRIEF_DIR=str(tmp_path / "debriefs"))
-    manage(env, "migrate", "--noinput", "-v0")
+    env = server_env(
+        DATABASE_URL=sqlite_url(migrated_sqlite, database), DEBRIEF_DIR=str(tmp_path / "debriefs")
+    )
     server = Daphne(env, tmp_path / "daphne.log")
     demo = demo_json(env, server.url)
     manage(env, "fill_rencontre", demo["code"], "--participants", "60")

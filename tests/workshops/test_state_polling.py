@@ -72,3 +72,23 @@ def test_the_screen_polls_counts_that_change_without_a_move(room):
     assert 'id="presence"' in joined.text
     control = facilitator.get(f"/animer/{rencontre.code}/etat")
     assert 'id="current"' in control.text
+
+
+def test_the_polling_intervals_come_from_the_settings(room, settings):
+    """Pages carry settings.LIVE_POLL_SECONDS: production's by default, shorter where a
+    server is told so (the browser tests' servers)."""
+    from django.template import Context, Template
+
+    from tests import server_settings
+
+    rencontre, phone, _ = room
+    page = phone.get(f"/j/{rencontre.code}").text
+    assert 'data-fallback-after-ms="8000" data-probe-ms="15000"' in page
+    settings.LIVE_POLL_SECONDS = {**settings.LIVE_POLL_SECONDS, "socket_probe": 0.5}
+    assert 'data-probe-ms="500"' in phone.get(f"/j/{rencontre.code}").text
+    tag = Template("{% load polling %}{% poll_every 'conclusion' %}|{% poll_every 'job' %}")
+    assert tag.render(Context()) == "every 10s|every 1s"
+    settings.LIVE_POLL_SECONDS = server_settings.LIVE_POLL_SECONDS
+    assert tag.render(Context()) == "every 500ms|every 250ms"
+    assert set(server_settings.LIVE_POLL_SECONDS) == set(settings.LIVE_POLL_SECONDS)
+    assert set(server_settings.LIVE_COALESCE_SECONDS) == set(settings.LIVE_COALESCE_SECONDS)
