@@ -106,4 +106,5 @@ def test_burst_across_two_processes_ends_in_exact_totals(
     finally:
         first.stop()
         second.stop()
-    assert last.count(">24 · 20 %") == 5  # 120 answers spread evenly over five choices
+    # 120 answers spread evenly over five choices (French: a narrow no-break space before %)
+    assert last.count(">24 · 20\u202f%") == 5

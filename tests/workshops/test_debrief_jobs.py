@@ -10,6 +10,7 @@ import io
 import re
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -358,7 +359,9 @@ def test_a_pdf_asked_during_a_burst_leaves_every_answer_to_the_phones(served, tm
             await c.aclose()
         return pdf, answers
 
-    pdf, answers = asyncio.run(burst())
+    # In a thread of its own: the suite may already run an event loop in this one.
+    with ThreadPoolExecutor(1) as thread:
+        pdf, answers = thread.submit(asyncio.run, burst()).result()
     assert [(a.status_code, "Réponse enregistrée" in a.text) for a in answers] == [(200, True)] * 30
     assert "PDF en attente" in pdf.text
     assert job_status(database) == "queued"  # the web process made nothing of it
