@@ -61,11 +61,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
-    "django_tasks_db",
     "workshops",
     "plenary",
     "territories",
     "priorities",
+    # After the apps: workshops' `db_worker` (its idle looks take no lock) replaces the
+    # library's command of the same name, the first app listed winning.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 class Worker:
     """`manage.py db_worker` in its own process, as `make demo` and production start it."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *, interval: str = "0.2") -> None:
         self._log = log.open("wb")
         self.log = log
         self.proc = subprocess.Popen(
@@ -24,7 +24,7 @@ class Worker:
                 "--no-reload",
                 "--no-startup-delay",
                 "--interval",
-                "0.2",
+                interval,
             ],
             cwd=ROOT,
             env=env,
