@@ -26,14 +26,49 @@
     if (press(name)) e.preventDefault();
   });
 
+  // Keys whose second press, while the first is being answered, is kept for after the answer
+  // (htmx drops a click on a form whose request is in flight): T pressed twice is two tables.
+  // Next / previous stay dropped: a presenter's double press must not skip an activity.
+  var queued = { page: true };
+  var waiting = null;
+
   function press(name) {
     // In a talk with slides, next / previous turn the slide first; past the last (or before
     // the first) slide, the same key moves to the next (previous) activity.
     var slide = document.querySelector('[data-key="slide-' + name + '"]');
     var button = slide && !slide.disabled ? slide : document.querySelector('[data-key="' + name + '"]');
     if (!button || button.disabled) return false;
+    if (queued[name] && inFlight(button)) {
+      if (!waiting) setTimeout(retry, 50);
+      waiting = name;
+      return true;
+    }
+    // A part a push swapped in a few milliseconds ago may not be hooked up by htmx yet (it
+    // does so as the swap settles): its form would then post natively, without the CSRF
+    // header the panel's requests carry, and the panel would be replaced by a 403 page.
+    var form = button.closest("form");
+    if (form && window.htmx) window.htmx.process(form);
     button.click();
     return true;
+  }
+
+  function inFlight(button) {
+    var form = button.closest("form");
+    return !!form && form.classList.contains("htmx-request");
+  }
+
+  // The answer often replaces the button (its events then reach no listener): look again at
+  // the button on the page until it is free, and press it.
+  function retry() {
+    var name = waiting;
+    if (!name) return;
+    var button = document.querySelector('[data-key="' + name + '"]');
+    if (button && inFlight(button)) {
+      setTimeout(retry, 50);
+      return;
+    }
+    waiting = null;
+    press(name);
   }
 
   // A clicker plugged into the wall's computer: the wall (static/js/screen.js) passes its
