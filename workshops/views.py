@@ -949,14 +949,19 @@ def _debrief_job(rencontre: Rencontre, job_id: str | int) -> DebriefJob:
         raise Http404 from None
 
 
+def _job_file(path, content_type: str, name: str, disposition: str) -> HttpResponse:
+    """A file a worker job made, under the name it is saved as."""
+    response = HttpResponse(path.read_bytes(), content_type=content_type)
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
+
+
 def _debrief_file(rencontre: Rencontre, job: DebriefJob) -> HttpResponse | None:
     path = tasks.debrief_path(job)
     if path is None:
         return None
-    response = HttpResponse(path.read_bytes(), content_type="application/pdf")  # ~200 KB
     name = f"restitution-{slugify(rencontre.title)[:60]}-{rencontre.date:%Y-%m-%d}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return _job_file(path, "application/pdf", name, "inline")  # ~200 KB
 
 
 def _debrief_job_page(request: HttpRequest, rencontre: Rencontre, job: DebriefJob):
@@ -1175,13 +1180,10 @@ def _export_file(rencontre: Rencontre, job: DebriefJob) -> HttpResponse | None:
     path = tasks.debrief_path(job)
     if path is None:
         return None
-    extension = path.suffix.removeprefix(".")
-    response = HttpResponse(path.read_bytes(), content_type=EXPORT_TYPES[extension])
     name = (
         f"{rencontre.code}-{job.export_name}.csv" if job.export_name else f"{rencontre.code}.json"
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _job_file(path, EXPORT_TYPES[path.suffix.removeprefix(".")], name, "attachment")
 
 
 def _export_job_page(request: HttpRequest, rencontre: Rencontre, job: DebriefJob):
