@@ -246,6 +246,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
                 walls.append((time.perf_counter(), int(found.group(1))))
 
     watcher = asyncio.ensure_future(watch())
+    print(f"# {time.time():.1f} {n} phones: taps start", file=sys.stderr, flush=True)
     acks: list[float] = []
     acked = 0
     cpu_taps = cpu_seconds(pid) if pid else 0.0
@@ -260,6 +261,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
         return time.perf_counter()
 
     last_ack = max(await asyncio.gather(*(tap(i) for i in range(n))))
+    print(f"# {time.time():.1f} {n} phones: last ack", file=sys.stderr, flush=True)
     deadline = time.perf_counter() + 30
     exact_after = None
     while time.perf_counter() < deadline:

@@ -22,17 +22,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rencontres.settings")
 django.setup(set_prefix=False)
 
 from django.conf import settings  # noqa: E402
-from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
 from rencontres.handler import SharedThreadASGIHandler  # noqa: E402
 
 # SQLite: one writer at a time, so one shared thread (no lock contention, no thread per
-# request). PostgreSQL: Django's own handler, whose concurrent requests overlap their waits on
+# request). PostgreSQL: a few threads (HTTP_THREADS), whose requests overlap their waits on
 # the database (commits, round trips) within the connection pool.
 if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     django_asgi_app = SharedThreadASGIHandler()
 else:
-    django_asgi_app = ASGIHandler()
+    django_asgi_app = SharedThreadASGIHandler(threads=settings.HTTP_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -1,5 +1,5 @@
 """Django's HTTP handler for this ASGI application: every request's Django work runs in one
-shared thread, in one hop.
+hop, in one shared thread (SQLite) or in a small fixed pool of threads (PostgreSQL).
 
 Django's own `ASGIHandler` gives each request a thread of its own (asgiref's
 `ThreadSensitiveContext`: a new thread per request) and, with synchronous middleware, goes back
@@ -11,9 +11,17 @@ the whole of it runs in the one thread where the WebSocket consumers already run
 database work (asgiref's single thread for thread-sensitive code): requests queue in order,
 one connection per process, no lock contention inside the process. Python runs one thread at
 a time anyway; a process serves one core, and the production recipe runs one process per core.
+
+On PostgreSQL a request also waits on the server (round trips, the commit's flush to disk):
+`threads` > 1 runs that many requests at once in a fixed pool, so that one request's waits
+overlap another's Python work, still in one hop each and with the middleware in its
+synchronous mode (Django's own handler, with an async-capable middleware in the chain, hopped
+between the loop and a new thread several times per request).
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django.core import signals
@@ -26,9 +34,21 @@ from django.urls import set_script_prefix
 
 
 class SharedThreadASGIHandler(ASGIHandler):
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 1) -> None:
         base.BaseHandler.__init__(self)
         self.load_middleware(is_async=False)
+        # One thread: asgiref's shared thread, where the consumers' database work runs too.
+        self.executor = (
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="django-http")
+            if threads > 1
+            else None
+        )
+
+    def in_thread(self, func):
+        """`func` made awaitable in this handler's thread(s), with the caller's context."""
+        if self.executor is None:
+            return sync_to_async(func, thread_sensitive=True)
+        return sync_to_async(func, thread_sensitive=False, executor=self.executor)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -47,12 +67,12 @@ class SharedThreadASGIHandler(ASGIHandler):
             return
         set_script_prefix(get_script_prefix(scope))
         try:
-            response = await sync_to_async(self.respond, thread_sensitive=True)(scope, body_file)
+            response = await self.in_thread(self.respond)(scope, body_file)
             try:
                 await self.send_response(response, send)
             finally:
                 if response.streaming:  # closed once its content is sent
-                    await sync_to_async(response.close, thread_sensitive=True)()
+                    await self.in_thread(response.close)()
         finally:
             body_file.close()
 
@@ -71,4 +91,4 @@ class SharedThreadASGIHandler(ASGIHandler):
         return response
 
     async def get_response_async(self, request):
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        return await self.in_thread(self.get_response)(request)

@@ -122,8 +122,12 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+# PostgreSQL: the requests one process runs at once (rencontres/handler.py), each in one of
+# this many threads, so that one's waits on the database overlap another's work.
+HTTP_THREADS = env_int("HTTP_THREADS", 4)
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A burst of answers runs many requests at once, each in its own thread: a pool caps the
+    # The HTTP threads and the consumers' thread share a pool per process: it caps the
     # connections (PostgreSQL refuses past max_connections) and makes requests wait instead.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,

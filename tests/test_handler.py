@@ -1,9 +1,12 @@
 """The shared-thread HTTP handler (rencontres/handler.py) through the ASGI interface: a tap
 answered and stored in one hop, the request's signals sent once, a streaming response sent
-whole before it is closed, a body too large refused."""
+whole before it is closed, a body too large refused; with a pool of threads (PostgreSQL),
+the same, and requests that run at once."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -56,7 +59,7 @@ class Signals:
         signals.request_finished.disconnect(self.finished)
 
 
-async def call(method: str, path: str, headers: list, body: bytes = b"") -> dict:
+async def call(method: str, path: str, headers: list, body: bytes = b"", handler=None) -> dict:
     """The handler called as an ASGI server calls it; the status and the whole body."""
     scope = {
         "type": "http",
@@ -81,13 +84,13 @@ async def call(method: str, path: str, headers: list, body: bytes = b"") -> dict
     async def send(message: dict) -> None:
         sent.append(message)
 
-    await SharedThreadASGIHandler()(scope, receive, send)
+    await (handler or SharedThreadASGIHandler())(scope, receive, send)
     assert sent[0]["type"] == "http.response.start"
     assert not sent[-1].get("more_body", False)
     return {"status": sent[0]["status"], "body": b"".join(m.get("body", b"") for m in sent[1:])}
 
 
-async def tap(path: str, data: dict, cookie: str) -> dict:
+async def tap(path: str, data: dict, cookie: str, handler=None) -> dict:
     return await call(
         "POST",
         path,
@@ -98,6 +101,7 @@ async def tap(path: str, data: dict, cookie: str) -> dict:
             (b"hx-request", b"true"),
         ],
         urlencode(data).encode(),
+        handler,
     )
 
 
@@ -148,3 +152,50 @@ async def test_body_too_large_is_refused_by_the_handler():
     response = await tap(f"/j/{rencontre.code}/a/{poll.pk}/repondre/", {"other": "x" * 500}, cookie)
     assert response["status"] == 400
     assert await database_sync_to_async(Answer.objects.filter(activity=poll).count)() == 0
+
+
+async def test_pooled_handler_answers_a_tap_in_its_own_threads():
+    rencontre, poll, cookie = await joined_phone_on_a_poll()
+    handler = SharedThreadASGIHandler(threads=3)
+    threads = []
+    respond = handler.respond
+
+    def recording(scope, body_file):
+        threads.append(threading.current_thread().name)
+        return respond(scope, body_file)
+
+    handler.respond = recording
+    choice = poll.config["choices"][2]["id"]
+    with Signals() as seen:
+        response = await tap(
+            f"/j/{rencontre.code}/a/{poll.pk}/repondre/", {"choice": choice}, cookie, handler
+        )
+    assert response["status"] == 200
+    assert "Réponse enregistrée" in response["body"].decode()
+    assert seen.sent == ["started", "finished"]
+    assert len(threads) == 1
+    assert threads[0].startswith("django-http")
+    stored = await database_sync_to_async(
+        lambda: list(Answer.objects.filter(activity=poll).values_list("data", flat=True))
+    )()
+    assert stored == [{"choices": [choice]}]
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous")
+async def test_pooled_handler_runs_requests_at_once():
+    """Three requests, each waiting inside Django for the other two (a barrier): they only
+    all pass if the pool runs them together (the shared thread would run them one by one)."""
+    handler = SharedThreadASGIHandler(threads=3)
+    barrier = threading.Barrier(3, timeout=10)
+    respond = handler.respond
+
+    def waiting(scope, body_file):
+        barrier.wait()
+        return respond(scope, body_file)
+
+    handler.respond = waiting
+    responses = await asyncio.gather(
+        *(call("GET", "/static/js/coach.js", [], handler=handler) for _ in range(3))
+    )
+    assert [r["status"] for r in responses] == [200, 200, 200]
+    assert not barrier.broken
