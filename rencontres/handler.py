@@ -21,6 +21,7 @@ between the loop and a new thread several times per request).
 
 from __future__ import annotations
 
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
@@ -31,6 +32,11 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
+
+# An upload (a SIRENE file: tens of MB) is parsed and copied by Django in the view's thread:
+# a body over this size runs in a thread of its own, so that the phones' requests queued in
+# the shared thread do not wait for the copy (its one short write waits for SQLite's lock).
+LARGE_BODY_BYTES = 1024 * 1024
 
 
 class SharedThreadASGIHandler(ASGIHandler):
@@ -44,8 +50,11 @@ class SharedThreadASGIHandler(ASGIHandler):
             else None
         )
 
-    def in_thread(self, func):
-        """`func` made awaitable in this handler's thread(s), with the caller's context."""
+    def in_thread(self, func, *, large: bool = False):
+        """`func` made awaitable in this handler's thread(s), with the caller's context; for a
+        request with a large body, in a thread of the loop's default pool instead."""
+        if large:
+            return sync_to_async(func, thread_sensitive=False)
         if self.executor is None:
             return sync_to_async(func, thread_sensitive=True)
         return sync_to_async(func, thread_sensitive=False, executor=self.executor)
@@ -66,13 +75,15 @@ class SharedThreadASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         set_script_prefix(get_script_prefix(scope))
+        large = body_file.seek(0, io.SEEK_END) > LARGE_BODY_BYTES
+        body_file.seek(0)
         try:
-            response = await self.in_thread(self.respond)(scope, body_file)
+            response = await self.in_thread(self.respond, large=large)(scope, body_file)
             try:
                 await self.send_response(response, send)
             finally:
                 if response.streaming:  # closed once its content is sent
-                    await self.in_thread(response.close)()
+                    await self.in_thread(response.close, large=large)()
         finally:
             body_file.close()
 

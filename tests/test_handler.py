@@ -11,11 +11,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.core import signals
 from django.test import Client, override_settings
 
-from rencontres.handler import SharedThreadASGIHandler
+from rencontres.handler import LARGE_BODY_BYTES, SharedThreadASGIHandler
 from tests.factories import make_rencontre
 from workshops import services
 from workshops.models import Activity, Answer
@@ -199,3 +200,26 @@ async def test_pooled_handler_runs_requests_at_once():
     )
     assert [r["status"] for r in responses] == [200, 200, 200]
     assert not barrier.broken
+
+
+async def test_a_large_body_is_handled_outside_the_shared_thread():
+    """An upload's parsing and copy must not hold the thread every tap waits for: a body over
+    LARGE_BODY_BYTES runs in a thread of its own, a small one in the shared thread."""
+    rencontre, poll, cookie = await joined_phone_on_a_poll()
+    handler = SharedThreadASGIHandler()
+    threads = []
+    respond = handler.respond
+
+    def recording(scope, body_file):
+        threads.append(threading.get_ident())
+        return respond(scope, body_file)
+
+    handler.respond = recording
+    shared = await sync_to_async(threading.get_ident, thread_sensitive=True)()
+    url = f"/j/{rencontre.code}/a/{poll.pk}/repondre/"
+    choice = poll.config["choices"][0]["id"]
+    small = await tap(url, {"choice": choice}, cookie, handler)
+    large = await tap(url, {"choice": choice, "pad": "x" * LARGE_BODY_BYTES}, cookie, handler)
+    assert (small["status"], large["status"]) == (200, 200)
+    assert threads[0] == shared
+    assert threads[1] != shared
