@@ -16,8 +16,8 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from territories import cog
 from territories.cog import naf_labels
@@ -45,7 +45,11 @@ LABELS = {TOTAL: _("Ensemble du territoire"), OTHER: _("Autres industries")}
 
 
 def filiere_label(key: str) -> str:
-    return str(LABELS.get(key, key))
+    """A filière's name in the reader's language, as `Filiere.__str__` gives it (a shipped
+    filière's translated, a local one as typed)."""
+    if key in LABELS:
+        return str(LABELS[key])
+    return gettext(key) if key else key
 
 
 def territories_for(user: User) -> QuerySet[Territory]:
@@ -244,7 +248,8 @@ def file_advice(spec: str) -> dict[str, Any]:
 def import_preview(territory: Territory, *, today: dt.date | None = None) -> dict[str, Any]:
     """What the organiser sees right after an import: over the last PREVIEW_YEARS years, the
     territory's openings, extensions and closures and the estimated net jobs; its five
-    largest filières by active sites (from `dynamics`)."""
+    largest filières by active sites (from `dynamics`), by key. A JSON-ready dict: the worker
+    computes it once, at the end of the import (it reads every site of the territory)."""
     today = today or dt.date.today()
     since = today.year - PREVIEW_YEARS + 1
     data = dynamics(territory, first_year=since)["by_filiere"]
@@ -252,7 +257,7 @@ def import_preview(territory: Territory, *, today: dt.date | None = None) -> dic
     filieres = sorted(
         (
             {
-                "label": filiere_label(key),
+                "key": key,
                 "active_sites": value["active_sites"],
                 "estimated_jobs": round(value["estimated_jobs"]),
                 "openings": sum(y["openings"] for y in value["years"]),
@@ -261,7 +266,7 @@ def import_preview(territory: Territory, *, today: dt.date | None = None) -> dic
             for key, value in data.items()
             if key != TOTAL
         ),
-        key=lambda f: (-f["active_sites"], -f["estimated_jobs"], f["label"]),
+        key=lambda f: (-f["active_sites"], -f["estimated_jobs"], filiere_label(f["key"])),
     )
     return {
         "since": since,
@@ -275,6 +280,17 @@ def import_preview(territory: Territory, *, today: dt.date | None = None) -> dic
         .exclude(longitude=None)
         .count(),
         "filieres": filieres[:5],
+    }
+
+
+def import_preview_labelled(preview: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored preview (`import_preview`, computed by the worker at the end of the import),
+    its filières named in the reader's language."""
+    if not preview:
+        return None
+    return {
+        **preview,
+        "filieres": [{**f, "label": filiere_label(f["key"])} for f in preview["filieres"]],
     }
 
 

@@ -31,7 +31,7 @@ from territories.models import (
     Territory,
 )
 from territories.recherche import ApiUnavailable, Client, api_import, configured_transport
-from territories.selectors import territory_editable_by
+from territories.selectors import import_preview, territory_editable_by
 from territories.sirene import (
     ImportAbandoned,
     SireneFormatError,
@@ -367,6 +367,7 @@ def import_job_run(*, job_id: int) -> None:
             updated_at=timezone.now(),
         )
         raise
+    report["preview"] = _preview(job)
     running.update(
         status=ImportJob.Status.DONE,
         report=report,
@@ -375,6 +376,16 @@ def import_job_run(*, job_id: int) -> None:
     )
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def _preview(job: ImportJob) -> dict | None:
+    """The territory's dynamics after the import, for the job's page; the import is committed
+    already, so a failure here only leaves the page without it."""
+    try:
+        return import_preview(job.territory)
+    except Exception:
+        logger.exception("Preview of import job %s failed", job.pk)
+        return None
 
 
 def _sections(job: ImportJob) -> set[str]:

@@ -219,7 +219,9 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         {
             "job": job,
             "retryable": services.import_job_retryable(job),
-            "preview": selectors.import_preview(job.territory)
+            # Computed by the worker at the end of the import: never here, in a process that
+            # serves phones.
+            "preview": selectors.import_preview_labelled(job.report.get("preview"))
             if job.status == ImportJob.Status.DONE
             else None,
         },

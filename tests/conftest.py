@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -31,6 +33,9 @@ def _media_and_layer(settings, tmp_path):
     settings.SLIDES_DIR = str(tmp_path / "slides")
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     cache.clear()  # throttle counters start from zero in every test
+    yield
+    # A request in another language (LocaleMiddleware) leaves it active in this thread.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def free_port() -> int:

@@ -4,6 +4,7 @@ page's advice on which of them to fetch."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from territories.models import Establishment, ImportJob, Territory
-from territories.selectors import file_advice, import_preview
+from territories.selectors import file_advice, import_preview, import_preview_labelled
 from territories.services import territory_resolve
 from territories.sirene import COLUMNS_48, GEO_COLUMNS, file_format, sirene_import
 from tests.factories import UserFactory
@@ -104,6 +105,14 @@ def test_a_departement_extract_goes_through_the_page_and_the_worker(organiser, t
     assert 'id="preview"' in html
     assert "<td>Mines et métallurgie</td><td>2</td>" in html
     assert not list((tmp_path / "imports").iterdir())
+    # The preview was computed by the worker and stored with the report: the page only reads
+    # it (here the sites are gone, the page still shows what the import found), and names the
+    # filières in the reader's language.
+    assert job.report["preview"]["filieres"][0]["active_sites"] == 2
+    Establishment.objects.all().delete()
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("territories:import_job", args=[job.pk])).content.decode()
+    assert "<td>Mining and metallurgy</td><td>2</td>" in html
 
 
 def test_a_stock_without_coordinates_keeps_those_of_the_extract(tmp_path):
@@ -133,7 +142,8 @@ def test_the_preview_counts_ten_years_of_openings_and_closures(tmp_path):
         "active_sites": 2,
         "located": 2,
     }
-    assert preview["filieres"][0]["label"] == "Mines et métallurgie"
+    assert json.loads(json.dumps(preview)) == preview  # stored in the job's report
+    assert import_preview_labelled(preview)["filieres"][0]["label"] == "Mines et métallurgie"
 
 
 def test_the_advice_names_the_files_of_the_territory_s_departements():
