@@ -122,6 +122,10 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+# The background worker's CPU priority below the processes that serve phones (added to its
+# niceness at start, 0 to 19): heavy jobs take the time the room leaves.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
+
 # PostgreSQL: the requests one process runs at once (rencontres/handler.py), each in one of
 # this many threads, so that one's waits on the database overlap another's work.
 HTTP_THREADS = env_int("HTTP_THREADS", 4)

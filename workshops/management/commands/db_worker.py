@@ -10,12 +10,18 @@ room's phones) turns each look into a stall for the whole room: polled every 0.2
 This worker first reads, without a transaction (WAL lets a reader through a writer), whether a
 task is ready; only then does it let the library's worker claim and run them, in its batch mode
 (until none is ready). Its options are the library's.
+
+The worker runs at a lower CPU priority than the processes that serve phones (`WORKER_NICENESS`,
+default 10, added to its niceness at start): on a machine whose cores it shares with them, a
+PDF or an import takes the time the room leaves, instead of half of it.
 """
 
 from __future__ import annotations
 
+import os
 import time
 
+from django.conf import settings
 from django.db import close_old_connections
 from django_tasks_db.management.commands import db_worker as library
 from django_tasks_db.models import DBTaskResult
@@ -53,4 +59,6 @@ class Command(library.Command):
     def handle(self, *args, **options) -> None:
         # The library's command builds its worker by this module-level name.
         library.Worker = Worker
+        if settings.WORKER_NICENESS:
+            os.nice(settings.WORKER_NICENESS)
         super().handle(*args, **options)
