@@ -38,7 +38,7 @@ from territories.sirene import (
     historique_import,
     sirene_import,
 )
-from territories.spec import TerritoryError, territory_spec_parse
+from territories.spec import TerritoryError, TerritorySpec, territory_spec_parse
 from workshops.live import broadcast_refresh_on_commit
 from workshops.models import Activity, Participant
 from workshops.words import normalize
@@ -46,7 +46,6 @@ from workshops.words import normalize
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
 def territory_resolve(*, spec: str) -> Territory:
     """An existing territory (by slug), or one created from the shipped composition: an EPCI
     SIREN (9 digits), a département code, or commune codes separated by commas.
@@ -54,7 +53,6 @@ def territory_resolve(*, spec: str) -> Territory:
     return territory_resolve_or_create(spec=spec)[0]
 
 
-@transaction.atomic
 def territory_resolve_or_create(*, spec: str) -> tuple[Territory, bool]:
     """`territory_resolve`, and whether the territory was created by this call.
     Side effects: may create the territory (without owners)."""
@@ -62,7 +60,15 @@ def territory_resolve_or_create(*, spec: str) -> tuple[Territory, bool]:
     existing = Territory.objects.filter(slug=spec).first()
     if existing is not None:
         return existing, False
+    # Read from the shipped files before the transaction: on SQLite it holds the write lock.
     parsed = territory_spec_parse(spec)
+    with transaction.atomic():
+        return _territory_create(parsed)
+
+
+def _territory_create(parsed: TerritorySpec) -> tuple[Territory, bool]:
+    """In a transaction: the territory of a parsed spec, created unless the same EPCI,
+    département or list of communes exists already; and whether it was created."""
     name, kind, code, communes = parsed.name, parsed.kind, parsed.code, parsed.communes
     same = (
         Territory.objects.filter(kind=kind, code=code)
