@@ -1,14 +1,16 @@
 """The background worker's idle looks take no lock: on SQLite, a writer (a phone's answer in
-the embedded server) never meets the worker holding the write lock while no task is waiting."""
+the embedded server) never meets the worker holding the write lock while no task is waiting.
+And it runs at a lower CPU priority than the processes that serve phones."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 
 import pytest
 
-from tests.conftest import manage, server_env
+from tests.conftest import manage, server_env, sqlite_url
 from tests.territories.worker import Worker
 
 pytestmark = pytest.mark.slow
@@ -52,3 +54,23 @@ def test_an_idle_worker_never_holds_the_write_lock(tmp_path):
         worker.stop()
     assert done > 300
     assert refused == 0
+
+
+def test_the_worker_runs_below_the_processes_that_serve_phones(tmp_path, migrated_sqlite):
+    """A PDF or an import takes the CPU time the room leaves: the worker raises its niceness
+    by WORKER_NICENESS at start (the web processes keep theirs)."""
+    env = server_env(
+        DATABASE_URL=sqlite_url(migrated_sqlite, tmp_path / "nice.sqlite3"), WORKER_NICENESS="7"
+    )
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    worker = Worker(env, tmp_path / "worker.log")
+    try:
+        deadline = time.monotonic() + 60
+        niceness = own
+        while niceness == own and time.monotonic() < deadline:
+            assert worker.proc.poll() is None, worker.log.read_text()
+            time.sleep(0.1)
+            niceness = os.getpriority(os.PRIO_PROCESS, worker.proc.pid)
+    finally:
+        worker.stop()
+    assert niceness == min(19, own + 7)
