@@ -21,6 +21,7 @@ between the loop and a new thread several times per request).
 
 from __future__ import annotations
 
+import functools
 import io
 from concurrent.futures import ThreadPoolExecutor
 
@@ -29,6 +30,7 @@ from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers import base
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.db import close_old_connections, connections
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
@@ -78,7 +80,10 @@ class SharedThreadASGIHandler(ASGIHandler):
         large = body_file.seek(0, io.SEEK_END) > LARGE_BODY_BYTES
         body_file.seek(0)
         try:
-            response = await self.in_thread(self.respond, large=large)(scope, body_file)
+            respond = functools.partial(
+                self.respond, own_thread=large or self.executor is not None, once=large
+            )
+            response = await self.in_thread(respond, large=large)(scope, body_file)
             try:
                 await self.send_response(response, send)
             finally:
@@ -87,9 +92,15 @@ class SharedThreadASGIHandler(ASGIHandler):
         finally:
             body_file.close()
 
-    def respond(self, scope, body_file) -> HttpResponseBase:
-        """In the shared thread: the request's whole Django part. A response that does not
-        stream is closed here (its content is already in memory), which ends the request."""
+    def respond(
+        self, scope, body_file, *, own_thread: bool = False, once: bool = False
+    ) -> HttpResponseBase:
+        """In the handler's thread: the request's whole Django part. A response that does not
+        stream is closed here (its content is already in memory), which ends the request.
+        In a thread other than the shared one (`own_thread`), a streaming response's close may
+        run in another thread: the view's connection is given back here (the responses that
+        stream are files, read without the database). A thread used `once` (a large body)
+        closes its connections."""
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)
         if request is not None:
@@ -99,6 +110,10 @@ class SharedThreadASGIHandler(ASGIHandler):
                 response.block_size = self.chunk_size
         if not response.streaming:
             response.close()
+        elif own_thread:
+            close_old_connections()
+        if once:
+            connections.close_all()
         return response
 
     async def get_response_async(self, request):

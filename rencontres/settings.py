@@ -125,6 +125,8 @@ def env_int(name: str, default: int) -> int:
 # The background worker's CPU priority below the processes that serve phones (added to its
 # niceness at start, 0 to 19): heavy jobs take the time the room leaves.
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
+if not 0 <= WORKER_NICENESS <= 19:
+    raise ImproperlyConfigured("WORKER_NICENESS must be between 0 and 19.")
 
 # PostgreSQL: the requests one process runs at once (rencontres/handler.py), each in one of
 # this many threads, so that one's waits on the database overlap another's work.

@@ -53,9 +53,10 @@ def territory_resolve(*, spec: str) -> Territory:
     return territory_resolve_or_create(spec=spec)[0]
 
 
-def territory_resolve_or_create(*, spec: str) -> tuple[Territory, bool]:
+def territory_resolve_or_create(*, spec: str, owner: User | None = None) -> tuple[Territory, bool]:
     """`territory_resolve`, and whether the territory was created by this call.
-    Side effects: may create the territory (without owners)."""
+    Side effects: may create the territory, with `owner` as its owner (in the same
+    transaction: nobody else sees it without one)."""
     spec = spec.strip()
     existing = Territory.objects.filter(slug=spec).first()
     if existing is not None:
@@ -63,7 +64,10 @@ def territory_resolve_or_create(*, spec: str) -> tuple[Territory, bool]:
     # Read from the shipped files before the transaction: on SQLite it holds the write lock.
     parsed = territory_spec_parse(spec)
     with transaction.atomic():
-        return _territory_create(parsed)
+        territory, created = _territory_create(parsed)
+        if created and owner is not None:
+            territory.owners.add(owner)
+        return territory, created
 
 
 def _territory_create(parsed: TerritorySpec) -> tuple[Territory, bool]:
@@ -247,10 +251,8 @@ def import_job_start(
 def _territory_for_import(*, user: User, spec: str) -> Territory:
     """The territory `spec` names, when `user` may import into it (its creator becomes its
     owner; an existing territory is never claimed). Raises TerritoryError."""
-    territory, created = territory_resolve_or_create(spec=spec)
-    if created:
-        territory_owner_add(territory=territory, user=user)
-    elif not territory_editable_by(territory=territory, user=user):
+    territory, created = territory_resolve_or_create(spec=spec, owner=user)
+    if not created and not territory_editable_by(territory=territory, user=user):
         raise TerritoryError(
             _(
                 "Ce territoire appartient à d'autres organisateurs : demandez-leur, ou à un administrateur, de vous y ajouter."
@@ -373,6 +375,7 @@ def import_job_run(*, job_id: int) -> None:
             updated_at=timezone.now(),
         )
         raise
+    running.update(updated_at=timezone.now())  # heartbeat: the preview reads every site
     report["preview"] = _preview(job)
     running.update(
         status=ImportJob.Status.DONE,

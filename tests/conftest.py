@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import translation
 
@@ -35,7 +34,7 @@ def _media_and_layer(settings, tmp_path):
     cache.clear()  # throttle counters start from zero in every test
     yield
     # A request in another language (LocaleMiddleware) leaves it active in this thread.
-    translation.activate(django_settings.LANGUAGE_CODE)
+    translation.deactivate()
 
 
 def free_port() -> int:

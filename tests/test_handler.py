@@ -161,9 +161,9 @@ async def test_pooled_handler_answers_a_tap_in_its_own_threads():
     threads = []
     respond = handler.respond
 
-    def recording(scope, body_file):
+    def recording(scope, body_file, **flags):
         threads.append(threading.current_thread().name)
-        return respond(scope, body_file)
+        return respond(scope, body_file, **flags)
 
     handler.respond = recording
     choice = poll.config["choices"][2]["id"]
@@ -190,9 +190,9 @@ async def test_pooled_handler_runs_requests_at_once():
     barrier = threading.Barrier(3, timeout=10)
     respond = handler.respond
 
-    def waiting(scope, body_file):
+    def waiting(scope, body_file, **flags):
         barrier.wait()
-        return respond(scope, body_file)
+        return respond(scope, body_file, **flags)
 
     handler.respond = waiting
     responses = await asyncio.gather(
@@ -207,12 +207,13 @@ async def test_a_large_body_is_handled_outside_the_shared_thread():
     LARGE_BODY_BYTES runs in a thread of its own, a small one in the shared thread."""
     rencontre, poll, cookie = await joined_phone_on_a_poll()
     handler = SharedThreadASGIHandler()
-    threads = []
+    threads, passed = [], []
     respond = handler.respond
 
-    def recording(scope, body_file):
+    def recording(scope, body_file, **flags):
         threads.append(threading.get_ident())
-        return respond(scope, body_file)
+        passed.append(flags)
+        return respond(scope, body_file, **flags)
 
     handler.respond = recording
     shared = await sync_to_async(threading.get_ident, thread_sensitive=True)()
@@ -223,3 +224,6 @@ async def test_a_large_body_is_handled_outside_the_shared_thread():
     assert (small["status"], large["status"]) == (200, 200)
     assert threads[0] == shared
     assert threads[1] != shared
+    # The shared thread keeps its connection; the one-off thread closes its own (a no-op on
+    # the tests' in-memory SQLite, hence the flags rather than the connection).
+    assert passed == [{"own_thread": False, "once": False}, {"own_thread": True, "once": True}]

@@ -59,6 +59,7 @@ class Command(library.Command):
     def handle(self, *args, **options) -> None:
         # The library's command builds its worker by this module-level name.
         library.Worker = Worker
-        if settings.WORKER_NICENESS:
+        # Under the autoreloader the child inherits its parent's niceness: once is enough.
+        if settings.WORKER_NICENESS and os.environ.get("DJANGO_AUTORELOAD_ENV") != "true":
             os.nice(settings.WORKER_NICENESS)
         super().handle(*args, **options)
