@@ -15,7 +15,8 @@ against (this machine is shared: absolute times move).
     .venv/bin/python bench/room.py --url http://127.0.0.1:8000 --demo demo.json --phones 1000
 
 With --url the room runs against a server already started (e.g. `make serve`, the production
-recipe) whose demo rencontre is described by the JSON of `manage.py demo --json`.
+recipe) whose demo rencontre is described by the JSON of `manage.py demo --json`;
+`bench/production_room.sh PHONES WINDOW` does all of it on a fresh PostgreSQL database.
 The stored answers are counted from the rencontre's JSON export, made by the background
 worker as the organiser gets it (queued, waited for, downloaded): the bench starts the
 worker beside its server; with --url, the server's own worker makes it.
