@@ -198,6 +198,7 @@ async def room(base: str, demo: dict, n: int, window: float, pid: int | None) ->
         f"/animer/{code}/suivante/", headers={"X-CSRFToken": csrf, "Referer": base}
     )
     ws_url = base.replace("http", "ws") + f"/ws/p/{code}/"
+    print(f"# {time.time():.1f} {n} phones: sockets connect", file=sys.stderr, flush=True)
     sockets = []
     for phone in phones:
         ws = await websockets.connect(
