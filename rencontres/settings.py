@@ -180,7 +180,7 @@ else:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rencontres.cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rencontres",
         }
