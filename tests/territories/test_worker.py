@@ -215,14 +215,18 @@ def test_a_killed_worker_leaves_the_territory_untouched_and_the_job_restarts(roo
     server, env, database = room
     demo = demo_json(env, server.url)
     stock = tmp_path / "StockEtablissement_utf8.csv"
-    kept = generate_stock(stock, 120_000)
+    kept = generate_stock(stock, 240_000)
     organiser = login(server.url, demo)
     job_url = upload(organiser, server.url, stock).url.path
     worker = Worker(env, tmp_path / "worker.log")
     try:
+        # Killed while it stages (its first batch is written after a few thousand rows, the
+        # territory only at the very end): the first progress report may come only then.
         wait_for(
-            lambda: query(database, "select rows_read from territories_importjob")[0][0] > 0,
-            "the import's first progress",
+            lambda: (
+                query(database, "select count(*) from territories_stagedestablishment")[0][0] > 0
+            ),
+            "the import's first staged rows",
             worker.log,
         )
     finally:
